@@ -1,0 +1,252 @@
+//! Database connections: the [`Db`] pool handle and the [`Backend`]s it runs on.
+
+use crate::column::{ColumnType, Encodable};
+use crate::resource::Resource;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Arguments, Database, PgPool, Pool, Postgres, Row, Sqlite, SqlitePool};
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs `$body` with `$pool` bound to the concrete pool of a [`Db`].
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// The SQL backends a [`Db`] can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// SQLite, embedded: a file or an in-memory database.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl BackendKind {
+    /// The backend a database URL names (`sqlite:` or `postgres:`/`postgresql:`).
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// A connection pool on one of the supported backends; cheap to clone.
+///
+/// Every service function and handler of a resource takes a `Db`, so one resource definition
+/// runs unchanged on SQLite and PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// A SQLite pool.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL pool.
+    Postgres(PgPool),
+}
+
+/// Pool settings for [`Db::connect_with`].
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// The most connections the pool opens (default 10).
+    pub max_connections: u32,
+    /// The connections the pool keeps open when idle (default 0).
+    pub min_connections: u32,
+    /// How long a request waits for a free connection before it fails with 503 (default 5 s).
+    pub acquire_timeout: Duration,
+    /// Whether to ping each connection when it is taken from the pool (default `false`).
+    ///
+    /// A ping costs one round trip per query; a broken connection is detected by the query
+    /// itself and dropped from the pool, so the default leaves it off.
+    pub test_before_acquire: bool,
+    /// How long a SQLite write waits for another writer's lock (default 5 s).
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(5),
+            test_before_acquire: false,
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Db {
+    /// Connects to a `sqlite:` or `postgres:` URL with the default [`DbOptions`].
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        Self::connect_with(url, &DbOptions::default()).await
+    }
+
+    /// Connects to a `sqlite:` or `postgres:` URL.
+    ///
+    /// A SQLite database file is created if missing, and runs in WAL mode with
+    /// `synchronous = NORMAL`, so readers never wait for a writer.
+    pub async fn connect_with(url: &str, options: &DbOptions) -> Result<Self, sqlx::Error> {
+        match BackendKind::from_url(url) {
+            Some(BackendKind::Sqlite) => {
+                let connect = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(options.sqlite_busy_timeout);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .min_connections(options.min_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .test_before_acquire(options.test_before_acquire)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Some(BackendKind::Postgres) => {
+                let connect = PgConnectOptions::from_str(url)?;
+                Ok(Self::Postgres(Self::postgres_pool(options).connect_with(connect).await?))
+            }
+            None => Err(sqlx::Error::Configuration(
+                format!("unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL")
+                    .into(),
+            )),
+        }
+    }
+
+    /// Connects to PostgreSQL with explicit connect options (a schema's `search_path`, TLS...).
+    pub async fn connect_postgres(
+        connect: PgConnectOptions,
+        options: &DbOptions,
+    ) -> Result<Self, sqlx::Error> {
+        Ok(Self::Postgres(Self::postgres_pool(options).connect_with(connect).await?))
+    }
+
+    fn postgres_pool(options: &DbOptions) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .min_connections(options.min_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(options.test_before_acquire)
+    }
+
+    /// Which backend this pool runs on.
+    pub fn backend(&self) -> BackendKind {
+        match self {
+            Self::Sqlite(_) => BackendKind::Sqlite,
+            Self::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Creates the resource's table and its owner index, if they do not exist yet.
+    pub async fn create_table<R: Resource>(&self) -> Result<(), sqlx::Error> {
+        let statements = R::statements(self.backend());
+        for ddl in [&statements.create_table, &statements.create_index] {
+            with_pool!(self, pool => sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.as_str())).execute(pool).await.map(drop))?;
+        }
+        Ok(())
+    }
+
+    /// Closes every connection of the pool, waiting for the ones in use.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for sqlx::Sqlite {}
+    impl Sealed for sqlx::Postgres {}
+}
+
+/// A supported sqlx database: the operations the generic services need, implemented once per
+/// backend. Sealed: the backends are SQLite and PostgreSQL.
+pub trait Backend: Database + sealed::Sealed {
+    /// Which backend this is.
+    const KIND: BackendKind;
+
+    /// Adds a query parameter.
+    fn add<T: Encodable>(args: &mut Self::Arguments, value: T) -> Result<(), BoxDynError>;
+
+    /// Reads the column at `index` of a row.
+    fn get<T: ColumnType>(row: &Self::Row, index: usize) -> Result<T, sqlx::Error>;
+
+    /// Runs a statement returning at most one row, decoded as `R`.
+    fn fetch_optional<R: Resource>(
+        pool: &Pool<Self>,
+        sql: &'static str,
+        args: Self::Arguments,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+
+    /// Runs a statement returning rows, each decoded as `R`.
+    fn fetch_all<R: Resource>(
+        pool: &Pool<Self>,
+        sql: &'static str,
+        args: Self::Arguments,
+    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+}
+
+macro_rules! backend {
+    ($db:ty, $kind:expr) => {
+        impl Backend for $db {
+            const KIND: BackendKind = $kind;
+
+            fn add<T: Encodable>(args: &mut Self::Arguments, value: T) -> Result<(), BoxDynError> {
+                args.add(value)
+            }
+
+            fn get<T: ColumnType>(row: &Self::Row, index: usize) -> Result<T, sqlx::Error> {
+                row.try_get(index)
+            }
+
+            async fn fetch_optional<R: Resource>(
+                pool: &Pool<Self>,
+                sql: &'static str,
+                args: Self::Arguments,
+            ) -> Result<Option<R>, sqlx::Error> {
+                sqlx::query_with(sql, args)
+                    .try_map(|row| R::decode::<Self>(&row))
+                    .fetch_optional(pool)
+                    .await
+            }
+
+            async fn fetch_all<R: Resource>(
+                pool: &Pool<Self>,
+                sql: &'static str,
+                args: Self::Arguments,
+            ) -> Result<Vec<R>, sqlx::Error> {
+                sqlx::query_with(sql, args)
+                    .try_map(|row| R::decode::<Self>(&row))
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+    };
+}
+
+backend!(Sqlite, BackendKind::Sqlite);
+backend!(Postgres, BackendKind::Postgres);
+
+#[cfg(test)]
+mod tests {
+    use super::BackendKind;
+
+    #[test]
+    fn url_scheme_names_the_backend() {
+        assert_eq!(BackendKind::from_url("sqlite://todo.db"), Some(BackendKind::Sqlite));
+        assert_eq!(BackendKind::from_url("sqlite::memory:"), Some(BackendKind::Sqlite));
+        assert_eq!(BackendKind::from_url("postgres://u@h/db"), Some(BackendKind::Postgres));
+        assert_eq!(BackendKind::from_url("postgresql://u@h/db"), Some(BackendKind::Postgres));
+        assert_eq!(BackendKind::from_url("mysql://u@h/db"), None);
+        assert_eq!(BackendKind::from_url("todo.db"), None);
+    }
+}

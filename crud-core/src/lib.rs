@@ -1,0 +1,91 @@
+//! User-scoped REST resources on SQL databases, for axum.
+//!
+//! Derive [`Crud`] on a struct and get, for that resource: its request schemas, its service
+//! functions (every one scoped to the owning user) and its axum routes, with JWT bearer
+//! authentication, validation, and JSON errors of the shape `{"detail": "..."}`. The same
+//! resource runs on SQLite and PostgreSQL.
+//!
+//! ```no_run
+//! use crud_core::chrono::{DateTime, Utc};
+//! use crud_core::{AppState, Auth, Crud, Db};
+//!
+//! #[derive(Debug, Crud)]
+//! #[crud(table = "tasks", path = "/api/{user_id}/tasks", order_by = "created_at desc")]
+//! pub struct Task {
+//!     #[crud(id)]
+//!     pub id: i64,
+//!     #[crud(owner)]
+//!     pub user_id: String,
+//!     #[crud(input, length(min = 1, max = 200))]
+//!     pub title: String,
+//!     #[crud(input, length(max = 1000))]
+//!     pub description: Option<String>,
+//!     #[crud(toggle = "complete")]
+//!     pub completed: bool,
+//!     #[crud(created_at)]
+//!     pub created_at: DateTime<Utc>,
+//!     #[crud(updated_at)]
+//!     pub updated_at: DateTime<Utc>,
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = Db::connect("sqlite://todo.db").await?;
+//! db.create_table::<Task>().await?;
+//! let state = AppState::new(db, Auth::from_env()?);
+//! let app = axum::Router::new().merge(Task::router()).with_state(state);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The derive's attributes are documented on [`Crud`]; the operations on
+//! [`service`] and [`routes`].
+
+pub mod auth;
+pub mod column;
+pub mod db;
+pub mod error;
+pub mod resource;
+pub mod routes;
+pub mod service;
+pub mod sql;
+mod state;
+pub mod validate;
+
+pub use auth::{Auth, Caller, Claims};
+/// Re-exported: the date and time types of timestamp fields.
+pub use chrono;
+/// Re-exported: the `Uuid` type of UUID fields.
+pub use uuid;
+pub use column::ColumnType;
+pub use crud_derive::{Crud, CrudEnum};
+pub use db::{BackendKind, Db, DbOptions};
+pub use error::{Error, Result};
+pub use resource::Resource;
+pub use service::Page;
+pub use state::AppState;
+
+/// What the derive's generated code refers to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use axum;
+    pub use serde;
+    pub use sqlx;
+
+    pub use crate::column::{ColumnType, IdType, OwnerType, TimestampType, ToggleType};
+    pub use crate::db::Backend;
+    pub use crate::resource::{Binder, Column, Input, OrderBy, Resource, Role, Schema, StatementCache};
+    pub use crate::validate::{ValidationErrors, check_length, check_range, check_value};
+
+    /// Compiles only if `T` satisfies the bound; the derive spans the call on the field.
+    pub const fn assert_column<T: ColumnType>() {}
+    /// Compiles only if `T` can be an id.
+    pub const fn assert_id<T: IdType>() {}
+    /// Compiles only if `T` can be an owner.
+    pub const fn assert_owner<T: OwnerType>() {}
+    /// Compiles only if `T` can be a toggle.
+    pub const fn assert_toggle<T: ToggleType>() {}
+    /// Compiles only if `T` can be a timestamp.
+    pub const fn assert_timestamp<T: TimestampType>() {}
+}

@@ -1,0 +1,177 @@
+//! The HTTP side: a resource's axum routes, its handlers and their extractors.
+//!
+//! | Route | Method | Success |
+//! |---|---|---|
+//! | `{path}` | `GET` | 200, the caller's resources (`?limit=&offset=` optional) |
+//! | `{path}` | `POST` | 201, the created resource |
+//! | `{path}/{id}` | `GET`, `PUT` | 200, the resource |
+//! | `{path}/{id}` | `DELETE` | 200, the deleted resource |
+//! | `{path}/{id}/{toggle}` | `PATCH` | 200, the resource with the toggle flipped |
+//!
+//! Every route first checks the bearer token (401) and that the path's `{user_id}` is the
+//! token's `sub` (403), before any query.
+
+use crate::auth::{Auth, Caller};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::resource::{Input, Resource};
+use crate::service::{self, Page};
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Query, RawPathParams, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{Router, get, patch};
+use std::marker::PhantomData;
+
+/// The routes of resource `R`, for any state that holds a [`Db`] and an [`Auth`].
+pub fn router<R, S>() -> Router<S>
+where
+    R: Resource,
+    S: Clone + Send + Sync + 'static,
+    Db: FromRef<S>,
+    Auth: FromRef<S>,
+{
+    let collection = R::SCHEMA.path;
+    let item = format!("{collection}/{{id}}");
+    let mut router = Router::new()
+        .route(collection, get(list::<R>).post(create::<R>))
+        .route(&item, get(read::<R>).put(update::<R>).delete(delete::<R>));
+    for (column, route) in R::SCHEMA.toggles() {
+        let handler = move |scope: ItemScope<R>, State(db): State<Db>| async move {
+            service::toggle::<R>(&db, &scope.owner, scope.id, column.name)
+                .await?
+                .map(Json)
+                .ok_or(Error::NotFound(R::SCHEMA.name))
+        };
+        router = router.route(&format!("{item}/{route}"), patch(handler));
+    }
+    router
+}
+
+async fn list<R: Resource>(
+    scope: OwnerScope,
+    State(db): State<Db>,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Vec<R>>> {
+    let Query(page) = page.map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+    Ok(Json(service::list::<R>(&db, &scope.owner, page).await?))
+}
+
+async fn create<R: Resource>(
+    scope: OwnerScope,
+    State(db): State<Db>,
+    Body(input): Body<R::Create>,
+) -> Result<(StatusCode, Json<R>)> {
+    let created = service::create::<R>(&db, &scope.owner, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn read<R: Resource>(scope: ItemScope<R>, State(db): State<Db>) -> Result<Json<R>> {
+    found::<R>(service::get::<R>(&db, &scope.owner, scope.id).await?)
+}
+
+async fn update<R: Resource>(
+    scope: ItemScope<R>,
+    State(db): State<Db>,
+    Body(input): Body<R::Update>,
+) -> Result<Json<R>> {
+    found::<R>(service::update::<R>(&db, &scope.owner, scope.id, input).await?)
+}
+
+async fn delete<R: Resource>(scope: ItemScope<R>, State(db): State<Db>) -> Result<Json<R>> {
+    found::<R>(service::delete::<R>(&db, &scope.owner, scope.id).await?)
+}
+
+fn found<R: Resource>(resource: Option<R>) -> Result<Json<R>> {
+    resource.map(Json).ok_or(Error::NotFound(R::SCHEMA.name))
+}
+
+/// The owner a collection route acts for: the authenticated caller, who must be the path's
+/// `{user_id}`.
+#[derive(Clone, Debug)]
+pub struct OwnerScope {
+    /// The caller's user id.
+    pub owner: String,
+}
+
+impl<S> FromRequestParts<S> for OwnerScope
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        match params.iter().find(|(name, _)| *name == "user_id") {
+            Some((_, user_id)) if user_id == caller.user_id => Ok(Self { owner: caller.user_id }),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+/// The resource an item route acts on: the caller's scope and the parsed `{id}`.
+pub struct ItemScope<R: Resource> {
+    /// The caller's user id.
+    pub owner: String,
+    /// The id from the path.
+    pub id: R::Id,
+    resource: PhantomData<fn() -> R>,
+}
+
+impl<R, S> FromRequestParts<S> for ItemScope<R>
+where
+    R: Resource,
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let OwnerScope { owner } = OwnerScope::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        let raw = params.iter().find(|(name, _)| *name == "id").map_or("", |(_, value)| value);
+        let id = raw.parse().map_err(|error| Error::BadRequest(format!("Invalid id `{raw}`: {error}")))?;
+        Ok(Self { owner, id, resource: PhantomData })
+    }
+}
+
+/// A JSON request body of a resource, with unknown fields refused. A failure is an [`Error`]
+/// with the right status: 400 (malformed or mistyped), 413 (too large), 415 (not JSON).
+/// The services validate the fields.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: Input, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let Json(input) = Json::<T>::from_request(request, state).await.map_err(json_error)?;
+        Ok(Self(input))
+    }
+}
+
+fn json_error(rejection: JsonRejection) -> Error {
+    let status = match rejection.status() {
+        // A body of the wrong shape is a bad request, like a malformed one.
+        StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+        status => status,
+    };
+    Error::Status { status, message: rejection.body_text() }
+}
+
+/// A fallback for unknown routes: 404 in the crate's JSON shape.
+pub async fn not_found() -> Error {
+    Error::Status { status: StatusCode::NOT_FOUND, message: "Not Found".to_owned() }
+}
+
+/// A fallback for known routes called with another method: 405 in the crate's JSON shape.
+pub async fn method_not_allowed() -> Error {
+    Error::Status { status: StatusCode::METHOD_NOT_ALLOWED, message: "Method Not Allowed".to_owned() }
+}

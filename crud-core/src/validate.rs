@@ -1,0 +1,192 @@
+//! Field validation: the rules `#[crud(length(...), range(...))]` declare, checked on every
+//! create and update before any query.
+
+use crate::column::ColumnType;
+use serde::Serialize;
+use std::fmt::{self, Display};
+
+/// One field that failed validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The JSON field name.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every failed rule of one request body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<FieldError>);
+
+impl ValidationErrors {
+    /// No failure yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a failure.
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field, message: message.into() });
+    }
+
+    /// The failures, in field order.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// `Ok` when nothing failed.
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", error.field, error.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Checks what every column type checks of a client's value (text without NUL characters).
+pub fn check_value<T: ColumnType>(errors: &mut ValidationErrors, field: &'static str, value: &T) {
+    if let Err(message) = value.check() {
+        errors.add(field, message);
+    }
+}
+
+/// Text whose length `#[crud(length(...))]` bounds, in characters (not bytes).
+#[diagnostic::on_unimplemented(
+    message = "`length` applies to text fields, not `{Self}`",
+    label = "`#[crud(length(...))]` needs a `String` or `Option<String>` field"
+)]
+pub trait HasLength {
+    /// The length in characters, or `None` for an absent optional value.
+    fn length(&self) -> Option<usize>;
+}
+
+impl HasLength for String {
+    fn length(&self) -> Option<usize> {
+        Some(self.chars().count())
+    }
+}
+
+impl<T: HasLength> HasLength for Option<T> {
+    fn length(&self) -> Option<usize> {
+        self.as_ref().and_then(HasLength::length)
+    }
+}
+
+/// Checks `min <= length <= max`, in characters.
+pub fn check_length<T: HasLength>(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    value: &T,
+    min: Option<usize>,
+    max: Option<usize>,
+) {
+    let Some(length) = value.length() else { return };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if let Some(min) = min.filter(|&min| length < min) {
+        errors.add(field, format!("must be at least {min} character{} long", plural(min)));
+    } else if let Some(max) = max.filter(|&max| length > max) {
+        errors.add(field, format!("must be at most {max} character{} long", plural(max)));
+    }
+}
+
+/// A number whose value `#[crud(range(...))]` bounds.
+#[diagnostic::on_unimplemented(
+    message = "`range` applies to number fields, not `{Self}`",
+    label = "`#[crud(range(...))]` needs an integer, a float, or an `Option` of one"
+)]
+pub trait HasRange {
+    /// The number type the bounds are written in.
+    type Number: PartialOrd + Display + Copy;
+    /// The value, or `None` for an absent optional value.
+    fn number(&self) -> Option<Self::Number>;
+}
+
+macro_rules! has_range {
+    ($($ty:ty)*) => {$(
+        impl HasRange for $ty {
+            type Number = $ty;
+            fn number(&self) -> Option<$ty> {
+                Some(*self)
+            }
+        }
+    )*};
+}
+
+has_range!(i16 i32 i64 f32 f64);
+
+impl<T: HasRange> HasRange for Option<T> {
+    type Number = T::Number;
+    fn number(&self) -> Option<T::Number> {
+        self.as_ref().and_then(HasRange::number)
+    }
+}
+
+/// Checks `min <= value <= max`.
+pub fn check_range<T: HasRange>(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    value: &T,
+    min: Option<T::Number>,
+    max: Option<T::Number>,
+) {
+    let Some(number) = value.number() else { return };
+    if let Some(min) = min.filter(|min| number < *min) {
+        errors.add(field, format!("must be at least {min}"));
+    } else if let Some(max) = max.filter(|max| number > *max) {
+        errors.add(field, format!("must be at most {max}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn length_errors(value: &str, min: Option<usize>, max: Option<usize>) -> Vec<FieldError> {
+        let mut errors = ValidationErrors::new();
+        check_length(&mut errors, "title", &value.to_owned(), min, max);
+        errors.0
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        assert!(length_errors("éé", None, Some(2)).is_empty());
+        assert!(length_errors("日本語", None, Some(3)).is_empty());
+        assert_eq!(length_errors("日本語", None, Some(2))[0].message, "must be at most 2 characters long");
+        assert_eq!(length_errors("", Some(1), None)[0].message, "must be at least 1 character long");
+    }
+
+    #[test]
+    fn absent_optional_values_pass() {
+        let mut errors = ValidationErrors::new();
+        check_length(&mut errors, "description", &None::<String>, Some(1), Some(2));
+        check_range(&mut errors, "priority", &None::<i32>, Some(1), Some(5));
+        assert!(errors.into_result().is_ok());
+    }
+
+    #[test]
+    fn range_reports_the_violated_bound() {
+        let mut errors = ValidationErrors::new();
+        check_range(&mut errors, "priority", &0_i32, Some(1), Some(5));
+        check_range(&mut errors, "ratio", &Some(1.5_f64), Some(0.0), Some(1.0));
+        assert_eq!(errors.to_string(), "priority: must be at least 1; ratio: must be at most 1");
+    }
+
+    #[test]
+    fn nul_characters_are_rejected() {
+        let mut errors = ValidationErrors::new();
+        check_value(&mut errors, "title", &"a\0b".to_owned());
+        check_value(&mut errors, "description", &Some("ok".to_owned()));
+        assert_eq!(errors.to_string(), "title: must not contain NUL characters");
+    }
+}

@@ -1,0 +1,162 @@
+//! The typed model of a resource, read from the struct and its `#[crud(...)]` attributes.
+
+use crate::attr::{Bounds, ContainerAttrs, FieldAttrs, RoleKind, Spanned};
+use crate::case::snake_case;
+use crate::ctxt::Ctxt;
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitInt, Type, Visibility};
+
+pub(crate) struct Resource<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) vis: &'a Visibility,
+    pub(crate) table: Spanned<String>,
+    pub(crate) path: Spanned<String>,
+    pub(crate) order_by: Vec<OrderKey>,
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+pub(crate) struct OrderKey {
+    pub(crate) column: String,
+    pub(crate) descending: bool,
+    pub(crate) span: Span,
+}
+
+pub(crate) struct Field<'a> {
+    pub(crate) ident: &'a Ident,
+    /// The column and JSON name: the identifier without `r#`.
+    pub(crate) name: String,
+    pub(crate) ty: &'a Type,
+    pub(crate) role: Role,
+    /// The role keyword's span, or the field's when the role is the default `input`.
+    pub(crate) role_span: Span,
+    pub(crate) length: Option<Bounds<LitInt>>,
+    pub(crate) range: Option<Bounds<Expr>>,
+    /// The field's doc comments, carried to the request schemas.
+    pub(crate) docs: Vec<&'a Attribute>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Role {
+    Id,
+    Owner,
+    Input,
+    Toggle { route: Spanned<String> },
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl PartialEq for Spanned<String> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl Eq for Spanned<String> {}
+
+impl Resource<'_> {
+    pub(crate) fn fields_with(&self, role: &Role) -> impl Iterator<Item = &Field<'_>> {
+        let role = role.clone();
+        self.fields.iter().filter(move |field| field.role == role)
+    }
+
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = &Field<'_>> {
+        self.fields_with(&Role::Input)
+    }
+
+    pub(crate) fn toggles(&self) -> impl Iterator<Item = (&Field<'_>, &Spanned<String>)> {
+        self.fields.iter().filter_map(|field| match &field.role {
+            Role::Toggle { route } => Some((field, route)),
+            _ => None,
+        })
+    }
+}
+
+impl<'a> Resource<'a> {
+    /// Reads the struct; `None` when it is not a struct with named fields (the error is in `cx`).
+    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Self> {
+        let Data::Struct(data) = &input.data else {
+            cx.error(&input.ident, "`Crud` can only be derived for a struct with named fields");
+            return None;
+        };
+        let Fields::Named(named) = &data.fields else {
+            cx.error(&input.ident, "`Crud` can only be derived for a struct with named fields");
+            return None;
+        };
+        if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+            cx.error(&input.generics, "`Crud` resources cannot be generic");
+        }
+        let attrs = ContainerAttrs::parse(cx, &input.attrs);
+        let table = attrs.table.as_ref().map_or_else(
+            || Spanned { value: format!("{}s", snake_case(&input.ident.to_string())), span: input.ident.span() },
+            |lit| Spanned { value: lit.value(), span: lit.span() },
+        );
+        let path = attrs.path.as_ref().map_or_else(
+            || Spanned { value: format!("/api/{{user_id}}/{}", table.value), span: input.ident.span() },
+            |lit| Spanned { value: lit.value(), span: lit.span() },
+        );
+        let order_by = attrs.order_by.as_ref().map_or_else(Vec::new, |lit| {
+            parse_order_by(cx, &lit.value(), lit.span())
+        });
+        let fields = named
+            .named
+            .iter()
+            .filter_map(|field| {
+                let ident = field.ident.as_ref()?;
+                let attrs = FieldAttrs::parse(cx, &field.attrs);
+                let (role, role_span) = match &attrs.role {
+                    None => (Role::Input, field.span()),
+                    Some(role) => (field_role(role, &attrs, ident), role.span),
+                };
+                Some(Field {
+                    ident,
+                    name: ident.to_string().trim_start_matches("r#").to_owned(),
+                    ty: &field.ty,
+                    role,
+                    role_span,
+                    length: attrs.length,
+                    range: attrs.range,
+                    docs: field.attrs.iter().filter(|attr| attr.path().is_ident("doc")).collect(),
+                })
+            })
+            .collect();
+        Some(Self { ident: &input.ident, vis: &input.vis, table, path, order_by, fields })
+    }
+}
+
+fn field_role(role: &Spanned<RoleKind>, attrs: &FieldAttrs, ident: &Ident) -> Role {
+    match role.value {
+        RoleKind::Id => Role::Id,
+        RoleKind::Owner => Role::Owner,
+        RoleKind::Input => Role::Input,
+        RoleKind::CreatedAt => Role::CreatedAt,
+        RoleKind::UpdatedAt => Role::UpdatedAt,
+        RoleKind::Toggle => Role::Toggle {
+            route: attrs.toggle_route.as_ref().map_or_else(
+                || Spanned { value: ident.to_string().trim_start_matches("r#").to_owned(), span: role.span },
+                |lit| Spanned { value: lit.value(), span: lit.span() },
+            ),
+        },
+    }
+}
+
+/// Reads `"created_at desc, title"`.
+fn parse_order_by(cx: &mut Ctxt, text: &str, span: Span) -> Vec<OrderKey> {
+    let mut keys = Vec::new();
+    for part in text.split(',') {
+        let words = part.split_whitespace().collect::<Vec<_>>();
+        let descending = match words.as_slice() {
+            [_] => false,
+            [_, direction] if direction.eq_ignore_ascii_case("asc") => false,
+            [_, direction] if direction.eq_ignore_ascii_case("desc") => true,
+            _ => {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!("invalid `order_by` key `{}`: expected `field`, `field asc` or `field desc`", part.trim()),
+                ));
+                continue;
+            }
+        };
+        keys.push(OrderKey { column: words[0].to_owned(), descending, span });
+    }
+    keys
+}

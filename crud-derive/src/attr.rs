@@ -1,0 +1,192 @@
+//! What each `#[crud(...)]` attribute says, keeping its tokens for error spans.
+
+use crate::ctxt::Ctxt;
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, LitInt, LitStr, Path};
+
+const CRUD: &str = "crud";
+
+/// A value with the span of the tokens that gave it.
+#[derive(Clone)]
+pub(crate) struct Spanned<T> {
+    pub(crate) value: T,
+    pub(crate) span: Span,
+}
+
+/// The container attributes: `#[crud(table = "...", path = "...", order_by = "...")]`.
+#[derive(Default)]
+pub(crate) struct ContainerAttrs {
+    pub(crate) table: Option<LitStr>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) order_by: Option<LitStr>,
+}
+
+/// The role keywords of a field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RoleKind {
+    Id,
+    Owner,
+    Input,
+    Toggle,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl RoleKind {
+    pub(crate) fn keyword(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Owner => "owner",
+            Self::Input => "input",
+            Self::Toggle => "toggle",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+
+    const ALL: [Self; 6] = [Self::Id, Self::Owner, Self::Input, Self::Toggle, Self::CreatedAt, Self::UpdatedAt];
+}
+
+/// `min = ..., max = ...` bounds of `length(...)` or `range(...)`.
+pub(crate) struct Bounds<T> {
+    pub(crate) min: Option<T>,
+    pub(crate) max: Option<T>,
+    pub(crate) span: Span,
+}
+
+/// The attributes of one field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub(crate) role: Option<Spanned<RoleKind>>,
+    /// The route segment of `toggle = "..."`.
+    pub(crate) toggle_route: Option<LitStr>,
+    pub(crate) length: Option<Bounds<LitInt>>,
+    pub(crate) range: Option<Bounds<Expr>>,
+}
+
+/// Sets `slot` once; a second value is a "duplicate" error spanned on the key.
+fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta) {
+    if slot.is_some() {
+        cx.error(&meta.path, format!("duplicate crud attribute `{}`", path_name(&meta.path)));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+fn path_name(path: &Path) -> String {
+    path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string)
+}
+
+fn crud_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|attr| attr.path().is_ident(CRUD))
+}
+
+impl ContainerAttrs {
+    pub(crate) fn parse(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut parsed = Self::default();
+        for attr in crud_attrs(attrs) {
+            let result = attr.parse_nested_meta(|meta| {
+                let slot = if meta.path.is_ident("table") {
+                    &mut parsed.table
+                } else if meta.path.is_ident("path") {
+                    &mut parsed.path
+                } else if meta.path.is_ident("order_by") {
+                    &mut parsed.order_by
+                } else {
+                    return Err(meta.error(format!(
+                        "unknown crud attribute `{}`; expected `table`, `path` or `order_by`",
+                        path_name(&meta.path)
+                    )));
+                };
+                let value: LitStr = meta.value()?.parse()?;
+                set_once(cx, slot, value, &meta);
+                Ok(())
+            });
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+        }
+        parsed
+    }
+}
+
+impl FieldAttrs {
+    pub(crate) fn parse(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut parsed = Self::default();
+        for attr in crud_attrs(attrs) {
+            let result = attr.parse_nested_meta(|meta| {
+                if let Some(kind) = RoleKind::ALL.into_iter().find(|kind| meta.path.is_ident(kind.keyword())) {
+                    if kind == RoleKind::Toggle && meta.input.peek(syn::Token![=]) {
+                        let route: LitStr = meta.value()?.parse()?;
+                        parsed.toggle_route = Some(route);
+                    }
+                    parsed.set_role(cx, kind, &meta);
+                    Ok(())
+                } else if meta.path.is_ident("length") {
+                    let bounds = parse_bounds(&meta, |meta| meta.value()?.parse::<LitInt>())?;
+                    set_once(cx, &mut parsed.length, bounds, &meta);
+                    Ok(())
+                } else if meta.path.is_ident("range") {
+                    let bounds = parse_bounds(&meta, |meta| meta.value()?.parse::<Expr>())?;
+                    set_once(cx, &mut parsed.range, bounds, &meta);
+                    Ok(())
+                } else {
+                    Err(meta.error(format!(
+                        "unknown crud attribute `{}`; expected one of `id`, `owner`, `input`, \
+                         `toggle`, `created_at`, `updated_at`, `length`, `range`",
+                        path_name(&meta.path)
+                    )))
+                }
+            });
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+        }
+        parsed
+    }
+
+    fn set_role(&mut self, cx: &mut Ctxt, kind: RoleKind, meta: &ParseNestedMeta) {
+        match &self.role {
+            Some(previous) if previous.value == kind => {
+                cx.error(&meta.path, format!("duplicate crud attribute `{}`", kind.keyword()));
+            }
+            Some(previous) => cx.error(
+                &meta.path,
+                format!(
+                    "conflicting crud attributes: a field is either `{}` or `{}`",
+                    previous.value.keyword(),
+                    kind.keyword()
+                ),
+            ),
+            None => self.role = Some(Spanned { value: kind, span: meta.path.span() }),
+        }
+    }
+}
+
+fn parse_bounds<T>(
+    meta: &ParseNestedMeta,
+    parse_value: impl Fn(&ParseNestedMeta) -> syn::Result<T>,
+) -> syn::Result<Bounds<T>> {
+    let mut bounds = Bounds { min: None, max: None, span: meta.path.span() };
+    meta.parse_nested_meta(|inner| {
+        let slot = if inner.path.is_ident("min") {
+            &mut bounds.min
+        } else if inner.path.is_ident("max") {
+            &mut bounds.max
+        } else {
+            return Err(inner.error(format!("unknown bound `{}`; expected `min` or `max`", path_name(&inner.path))));
+        };
+        if slot.is_some() {
+            return Err(inner.error(format!("duplicate bound `{}`", path_name(&inner.path))));
+        }
+        *slot = Some(parse_value(&inner)?);
+        Ok(())
+    })?;
+    if bounds.min.is_none() && bounds.max.is_none() {
+        return Err(meta.error("expected `min = ...`, `max = ...` or both"));
+    }
+    Ok(bounds)
+}
+
+use syn::spanned::Spanned as _;

@@ -1,0 +1,138 @@
+//! The rules a resource must follow, checked on the model before any code is generated.
+
+use crate::ast::{Field, Resource, Role};
+use crate::ctxt::Ctxt;
+
+/// Runs every rule, recording each failure in `cx`.
+pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
+    exactly_one(cx, resource, &Role::Id, "id");
+    exactly_one(cx, resource, &Role::Owner, "owner");
+    at_most_one(cx, resource, &Role::CreatedAt, "created_at");
+    at_most_one(cx, resource, &Role::UpdatedAt, "updated_at");
+    some_input(cx, resource);
+    table_name(cx, resource);
+    path_has_user_id(cx, resource);
+    order_by_fields_exist(cx, resource);
+    toggle_routes(cx, resource);
+    rules_on_inputs_only(cx, resource);
+}
+
+fn exactly_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {
+    let mut fields = resource.fields_with(role);
+    match fields.next() {
+        None => cx.error(
+            resource.ident,
+            format!("a crud resource needs one `#[crud({keyword})]` field"),
+        ),
+        Some(first) => {
+            for extra in fields {
+                cx.syn_error(syn::Error::new(
+                    extra.role_span,
+                    format!("a crud resource has one `#[crud({keyword})]` field; `{}` is already it", first.name),
+                ));
+            }
+        }
+    }
+}
+
+fn at_most_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {
+    let mut fields = resource.fields_with(role);
+    if let Some(first) = fields.next() {
+        for extra in fields {
+            cx.syn_error(syn::Error::new(
+                extra.role_span,
+                format!("a crud resource has at most one `#[crud({keyword})]` field; `{}` is already it", first.name),
+            ));
+        }
+    }
+}
+
+fn some_input(cx: &mut Ctxt, resource: &Resource) {
+    if resource.inputs().next().is_none() {
+        cx.error(
+            resource.ident,
+            "a crud resource needs at least one input field (a field without a role, or `#[crud(input)]`)",
+        );
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn table_name(cx: &mut Ctxt, resource: &Resource) {
+    let table = &resource.table;
+    if !is_identifier(&table.value) {
+        cx.syn_error(syn::Error::new(
+            table.span,
+            format!("invalid table name `{}`: use letters, digits and `_`, not starting with a digit", table.value),
+        ));
+    }
+}
+
+fn path_has_user_id(cx: &mut Ctxt, resource: &Resource) {
+    let path = &resource.path;
+    let error = |message: String| syn::Error::new(path.span, message);
+    if !path.value.starts_with('/') || path.value.ends_with('/') {
+        cx.syn_error(error(format!("the path `{}` must start with `/` and not end with one", path.value)));
+    }
+    if !path.value.contains("{user_id}") {
+        cx.syn_error(error(format!(
+            "the path `{}` must contain `{{user_id}}`: the routes check it against the token's user",
+            path.value
+        )));
+    }
+    let mut rest = path.value.as_str();
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').map_or(rest.len(), |end| start + end + 1);
+        let param = &rest[start..end];
+        if param != "{user_id}" {
+            cx.syn_error(error(format!(
+                "the path may only capture `{{user_id}}`, not `{param}`; the routes add `/{{id}}` themselves"
+            )));
+        }
+        rest = &rest[end..];
+    }
+}
+
+fn order_by_fields_exist(cx: &mut Ctxt, resource: &Resource) {
+    for key in &resource.order_by {
+        if !resource.fields.iter().any(|field| field.name == key.column) {
+            cx.syn_error(syn::Error::new(
+                key.span,
+                format!("`order_by` names `{}`, which is not a field of `{}`", key.column, resource.ident),
+            ));
+        }
+    }
+}
+
+fn toggle_routes(cx: &mut Ctxt, resource: &Resource) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, route) in resource.toggles() {
+        let valid = !route.value.is_empty()
+            && route.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            cx.syn_error(syn::Error::new(
+                route.span,
+                format!("invalid toggle route `{}`: use letters, digits, `_` and `-`", route.value),
+            ));
+        } else if seen.contains(&route.value.as_str()) {
+            cx.syn_error(syn::Error::new(route.span, format!("duplicate toggle route `{}`", route.value)));
+        }
+        seen.push(&route.value);
+    }
+}
+
+fn rules_on_inputs_only(cx: &mut Ctxt, resource: &Resource) {
+    let not_input = |field: &&Field| field.role != Role::Input;
+    for field in resource.fields.iter().filter(not_input) {
+        for span in [field.length.as_ref().map(|b| b.span), field.range.as_ref().map(|b| b.span)].into_iter().flatten() {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!("validation rules apply to input fields only; `{}` is set by the service", field.name),
+            ));
+        }
+    }
+}

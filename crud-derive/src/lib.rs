@@ -1,0 +1,29 @@
+//! The derive macros of `crud-core`. Depend on `crud-core`, which re-exports them and
+//! documents them.
+
+mod ast;
+mod attr;
+mod case;
+mod check;
+mod ctxt;
+mod expand;
+mod text_enum;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Derives `crud_core::Resource`, the request schemas, the service functions and the routes of
+/// a user-scoped resource. Documented in `crud-core`.
+#[proc_macro_derive(Crud, attributes(crud))]
+pub fn derive_crud(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Derives storage as text and JSON as a string for a field-less enum. Documented in
+/// `crud-core`.
+#[proc_macro_derive(CrudEnum, attributes(crud))]
+pub fn derive_crud_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    text_enum::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+}

@@ -1,0 +1,73 @@
+//! `#[derive(CrudEnum)]`: a field-less enum stored as text and sent as a JSON string.
+
+use crate::case::snake_case;
+use crate::ctxt::Ctxt;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Ctxt::default();
+    let Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new_spanned(&input.ident, "`CrudEnum` can only be derived for an enum"));
+    };
+    if !input.generics.params.is_empty() {
+        cx.error(&input.generics, "`CrudEnum` enums cannot be generic");
+    }
+    if data.variants.is_empty() {
+        cx.error(&input.ident, "`CrudEnum` needs at least one variant");
+    }
+    let mut variants = Vec::new();
+    for variant in &data.variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            cx.error(&variant.ident, "`CrudEnum` variants cannot have fields");
+        }
+        let mut name = None;
+        for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident("crud")) {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    if name.is_some() {
+                        return Err(meta.error("duplicate crud attribute `rename`"));
+                    }
+                    name = Some(meta.value()?.parse::<LitStr>()?.value());
+                    Ok(())
+                } else {
+                    Err(meta.error("unknown crud attribute; expected `rename = \"...\"`"))
+                }
+            });
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+        }
+        let name = name.unwrap_or_else(|| snake_case(&variant.ident.to_string()));
+        if variants.iter().any(|(_, seen)| *seen == name) {
+            cx.error(&variant.ident, format!("two variants are named `{name}`"));
+        }
+        variants.push((&variant.ident, name));
+    }
+    cx.check()?;
+    let ident = &input.ident;
+    let to_str = variants.iter().map(|(variant, name)| quote!(Self::#variant => #name,));
+    let from_str = variants.iter().map(|(variant, name)| quote!(#name => ::core::option::Option::Some(Self::#variant),));
+    let names = variants.iter().map(|(_, name)| name);
+    Ok(quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::crud_core::column::TextEnum for #ident {
+                const NAMES: &'static [&'static str] = &[#(#names),*];
+
+                fn as_str(&self) -> &'static str {
+                    match self { #(#to_str)* }
+                }
+
+                fn from_name(name: &str) -> ::core::option::Option<Self> {
+                    match name {
+                        #(#from_str)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+            }
+            ::crud_core::text_enum_impls!(#ident);
+        };
+    })
+}
