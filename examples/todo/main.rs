@@ -1,1 +1,110 @@
-fn main(){}
+//! The todo server: `Task`, a user-scoped resource of `crud-core`, on SQLite (the default, a
+//! `todo.db` file) or PostgreSQL.
+//!
+//! ```sh
+//! cargo run --example todo                     # serves on http://127.0.0.1:8000
+//! cargo run --example todo -- token alice      # prints a token for user `alice`
+//! cargo run --example todo -- --help           # every setting, and its variable
+//! ```
+
+use clap::Parser;
+use crud_core::{AppState, Auth, Db, DbOptions};
+use std::process::ExitCode;
+use std::time::Duration;
+use todo::{Cli, Command, ServeConfig, Task, app};
+use tracing_subscriber::EnvFilter;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn main() -> ExitCode {
+    // A missing `.env` is fine; everything has a default or comes from the environment.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Token { user_id, hours }) => token(&cli.serve, &user_id, hours),
+        None | Some(Command::Serve) => serve_blocking(cli.serve),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn token(config: &ServeConfig, user_id: &str, hours: u64) -> Result<(), BoxError> {
+    let secret = config.secret.as_deref().ok_or(
+        "BETTER_AUTH_SECRET is not set: the server would not accept a token signed with another secret",
+    )?;
+    println!("{}", Auth::hs256(secret)?.issue(user_id, Duration::from_secs(hours * 3600)));
+    Ok(())
+}
+
+fn serve_blocking(config: ServeConfig) -> Result<(), BoxError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve(config))
+}
+
+async fn serve(config: ServeConfig) -> Result<(), BoxError> {
+    let (auth, demo_token) = match &config.secret {
+        Some(secret) => (Auth::hs256(secret)?, None),
+        None => {
+            let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            let auth = Auth::hs256(secret)?;
+            let token = auth.issue("demo", Duration::from_secs(24 * 3600));
+            tracing::warn!(
+                "BETTER_AUTH_SECRET is not set: signing tokens with a random secret for this run only"
+            );
+            (auth, Some(token))
+        }
+    };
+    let options = DbOptions { max_connections: config.max_connections, ..DbOptions::default() };
+    let db = Db::connect_with(&config.database_url, &options)
+        .await
+        .map_err(|error| format!("cannot open the database {}: {error}", config.database_url))?;
+    db.create_table::<Task>().await?;
+
+    let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = %config.database_url, "todo server listening");
+    if let Some(token) = demo_token {
+        println!("A token for user `demo`, valid 24 hours on this run:\n\n  {token}\n");
+        println!("Try:\n\n  curl -H 'Authorization: Bearer {token}' http://{address}/api/demo/tasks\n");
+    }
+    axum::serve(listener, app(AppState::new(db.clone(), auth)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    tracing::info!("todo server stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
