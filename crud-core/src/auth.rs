@@ -29,7 +29,9 @@ struct Keys {
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Auth").field("algorithm", &Algorithm::HS256).finish_non_exhaustive()
+        f.debug_struct("Auth")
+            .field("algorithm", &Algorithm::HS256)
+            .finish_non_exhaustive()
     }
 }
 
@@ -84,16 +86,22 @@ impl Auth {
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, Error> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.0.decoding, &self.0.validation)
-            .map_err(|error| Error::Unauthorized(format!("Invalid token: {}", reason(error.kind()))))?;
+            .map_err(|error| {
+                Error::Unauthorized(format!("Invalid token: {}", reason(error.kind())))
+            })?;
         if data.claims.sub.is_empty() {
-            return Err(Error::Unauthorized("Invalid token: `sub` is empty".to_owned()));
+            return Err(Error::Unauthorized(
+                "Invalid token: `sub` is empty".to_owned(),
+            ));
         }
         Ok(data.claims)
     }
 
     /// Issues a token for `user_id`, valid for `ttl`.
     pub fn issue(&self, user_id: &str, ttl: Duration) -> String {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let claims = Claims {
             sub: user_id.to_owned(),
             exp: (now + ttl).as_secs(),
@@ -109,9 +117,9 @@ fn reason(kind: &ErrorKind) -> String {
         ErrorKind::ExpiredSignature => "token has expired".to_owned(),
         ErrorKind::ImmatureSignature => "token is not valid yet".to_owned(),
         ErrorKind::InvalidSignature => "signature does not match".to_owned(),
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => {
-            "algorithm must be HS256".to_owned()
-        }
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::UnsupportedAlgorithm => "algorithm must be HS256".to_owned(),
         ErrorKind::MissingRequiredClaim(claim) => format!("missing `{claim}` claim"),
         ErrorKind::InvalidClaimFormat(claim) => format!("malformed `{claim}` claim"),
         ErrorKind::Json(_) => "malformed claims".to_owned(),
@@ -138,12 +146,16 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let token = bearer_token(parts)?;
         let claims = Auth::from_ref(state).verify(token)?;
-        Ok(Self { user_id: claims.sub })
+        Ok(Self {
+            user_id: claims.sub,
+        })
     }
 }
 
 fn bearer_token(parts: &Parts) -> Result<&str, Error> {
-    let missing = || Error::Unauthorized("Not authenticated: send `Authorization: Bearer <token>`".to_owned());
+    let missing = || {
+        Error::Unauthorized("Not authenticated: send `Authorization: Bearer <token>`".to_owned())
+    };
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
     let value = value.to_str().map_err(|_| missing())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
@@ -166,7 +178,9 @@ mod tests {
 
     #[test]
     fn another_secret_is_refused() {
-        let token = Auth::hs256("one").unwrap().issue("alice", Duration::from_secs(60));
+        let token = Auth::hs256("one")
+            .unwrap()
+            .issue("alice", Duration::from_secs(60));
         let error = Auth::hs256("two").unwrap().verify(&token).unwrap_err();
         assert_eq!(error.to_string(), "Invalid token: signature does not match");
     }

@@ -38,7 +38,11 @@ pub trait Encodable:
 }
 
 impl<T> Encodable for T where
-    T: Type<Sqlite> + for<'q> Encode<'q, Sqlite> + Type<Postgres> + for<'q> Encode<'q, Postgres> + Send
+    T: Type<Sqlite>
+        + for<'q> Encode<'q, Sqlite>
+        + Type<Postgres>
+        + for<'q> Encode<'q, Postgres>
+        + Send
 {
 }
 
@@ -53,7 +57,14 @@ impl<T> Encodable for T where
     note = "supported: i16, i32, i64, f32, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDate, enums deriving `CrudEnum`, and `Option` of these"
 )]
 pub trait ColumnType:
-    Encodable + Type<Sqlite> + for<'r> Decode<'r, Sqlite> + Type<Postgres> + for<'r> Decode<'r, Postgres> + Sync + Sized + 'static
+    Encodable
+    + Type<Sqlite>
+    + for<'r> Decode<'r, Sqlite>
+    + Type<Postgres>
+    + for<'r> Decode<'r, Postgres>
+    + Sync
+    + Sized
+    + 'static
 {
     /// The column's SQL type on each backend.
     const SQL_TYPE: SqlType;
@@ -221,19 +232,27 @@ macro_rules! text_enum_impls {
             }
         }
 
-        impl<'q, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Encode<'q, DB> for $ty
+        impl<'q, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Encode<'q, DB>
+            for $ty
         where
             &'static str: $crate::__private::sqlx::Encode<'q, DB>,
         {
             fn encode_by_ref(
                 &self,
                 buf: &mut DB::ArgumentBuffer,
-            ) -> ::core::result::Result<$crate::__private::sqlx::encode::IsNull, $crate::__private::sqlx::error::BoxDynError> {
-                $crate::__private::sqlx::Encode::<'q, DB>::encode($crate::column::TextEnum::as_str(self), buf)
+            ) -> ::core::result::Result<
+                $crate::__private::sqlx::encode::IsNull,
+                $crate::__private::sqlx::error::BoxDynError,
+            > {
+                $crate::__private::sqlx::Encode::<'q, DB>::encode(
+                    $crate::column::TextEnum::as_str(self),
+                    buf,
+                )
             }
         }
 
-        impl<'r, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Decode<'r, DB> for $ty
+        impl<'r, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Decode<'r, DB>
+            for $ty
         where
             &'r str: $crate::__private::sqlx::Decode<'r, DB>,
         {
@@ -242,7 +261,11 @@ macro_rules! text_enum_impls {
             ) -> ::core::result::Result<Self, $crate::__private::sqlx::error::BoxDynError> {
                 let name = <&'r str as $crate::__private::sqlx::Decode<'r, DB>>::decode(value)?;
                 <Self as $crate::column::TextEnum>::from_name(name).ok_or_else(|| {
-                    $crate::column::UnknownVariant(name.into(), <Self as $crate::column::TextEnum>::NAMES).into()
+                    $crate::column::UnknownVariant(
+                        name.into(),
+                        <Self as $crate::column::TextEnum>::NAMES,
+                    )
+                    .into()
                 })
             }
         }
@@ -252,13 +275,18 @@ macro_rules! text_enum_impls {
         }
 
         impl $crate::__private::serde::Serialize for $ty {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str($crate::column::TextEnum::as_str(self))
             }
         }
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
                 deserializer.deserialize_str($crate::column::TextEnumVisitor::<Self>::new())
             }
         }

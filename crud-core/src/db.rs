@@ -113,11 +113,15 @@ impl Db {
             }
             Some(BackendKind::Postgres) => {
                 let connect = PgConnectOptions::from_str(url)?;
-                Ok(Self::Postgres(Self::postgres_pool(options).connect_with(connect).await?))
+                Ok(Self::Postgres(
+                    Self::postgres_pool(options).connect_with(connect).await?,
+                ))
             }
             None => Err(sqlx::Error::Configuration(
-                format!("unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL")
-                    .into(),
+                format!(
+                    "unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL"
+                )
+                .into(),
             )),
         }
     }
@@ -127,7 +131,9 @@ impl Db {
         connect: PgConnectOptions,
         options: &DbOptions,
     ) -> Result<Self, sqlx::Error> {
-        Ok(Self::Postgres(Self::postgres_pool(options).connect_with(connect).await?))
+        Ok(Self::Postgres(
+            Self::postgres_pool(options).connect_with(connect).await?,
+        ))
     }
 
     fn postgres_pool(options: &DbOptions) -> PgPoolOptions {
@@ -160,7 +166,6 @@ impl Db {
         with_pool!(self, pool => pool.close().await)
     }
 }
-
 
 mod sealed {
     pub trait Sealed {}
@@ -242,10 +247,22 @@ mod tests {
 
     #[test]
     fn url_scheme_names_the_backend() {
-        assert_eq!(BackendKind::from_url("sqlite://todo.db"), Some(BackendKind::Sqlite));
-        assert_eq!(BackendKind::from_url("sqlite::memory:"), Some(BackendKind::Sqlite));
-        assert_eq!(BackendKind::from_url("postgres://u@h/db"), Some(BackendKind::Postgres));
-        assert_eq!(BackendKind::from_url("postgresql://u@h/db"), Some(BackendKind::Postgres));
+        assert_eq!(
+            BackendKind::from_url("sqlite://todo.db"),
+            Some(BackendKind::Sqlite)
+        );
+        assert_eq!(
+            BackendKind::from_url("sqlite::memory:"),
+            Some(BackendKind::Sqlite)
+        );
+        assert_eq!(
+            BackendKind::from_url("postgres://u@h/db"),
+            Some(BackendKind::Postgres)
+        );
+        assert_eq!(
+            BackendKind::from_url("postgresql://u@h/db"),
+            Some(BackendKind::Postgres)
+        );
         assert_eq!(BackendKind::from_url("mysql://u@h/db"), None);
         assert_eq!(BackendKind::from_url("todo.db"), None);
     }

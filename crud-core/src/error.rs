@@ -72,7 +72,10 @@ impl IntoResponse for Error {
         let detail = match &self {
             Self::Database(error) => {
                 tracing::error!(%error, "database error");
-                status.canonical_reason().unwrap_or("Internal Server Error").to_owned()
+                status
+                    .canonical_reason()
+                    .unwrap_or("Internal Server Error")
+                    .to_owned()
             }
             other => {
                 tracing::debug!(%status, error = %other, "request rejected");
@@ -83,7 +86,14 @@ impl IntoResponse for Error {
             Self::Validation(errors) => Some(errors.fields()),
             _ => None,
         };
-        let mut response = (status, Json(Body { detail: &detail, errors })).into_response();
+        let mut response = (
+            status,
+            Json(Body {
+                detail: &detail,
+                errors,
+            }),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -56,15 +56,17 @@ pub mod validate;
 pub use auth::{Auth, Caller, Claims};
 /// Re-exported: the date and time types of timestamp fields.
 pub use chrono;
-/// Re-exported: the `Uuid` type of UUID fields.
-pub use uuid;
 pub use column::ColumnType;
 pub use crud_derive::{Crud, CrudEnum};
 pub use db::{BackendKind, Db, DbOptions};
 pub use error::{Error, Result};
 pub use resource::Resource;
 pub use service::Page;
+/// Re-exported: the driver behind [`Db`], for custom queries on its pools.
+pub use sqlx;
 pub use state::AppState;
+/// Re-exported: the `Uuid` type of UUID fields.
+pub use uuid;
 
 /// What the derive's generated code refers to. Not a public API.
 #[doc(hidden)]
@@ -75,7 +77,9 @@ pub mod __private {
 
     pub use crate::column::{ColumnType, IdType, OwnerType, TimestampType, ToggleType};
     pub use crate::db::Backend;
-    pub use crate::resource::{Binder, Column, Input, OrderBy, Resource, Role, Schema, StatementCache};
+    pub use crate::resource::{
+        Binder, Column, Input, OrderBy, Resource, Role, Schema, StatementCache,
+    };
     pub use crate::validate::{ValidationErrors, check_length, check_range, check_value};
 
     /// Compiles only if `T` satisfies the bound; the derive spans the call on the field.

@@ -108,7 +108,9 @@ where
             .await
             .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
         match params.iter().find(|(name, _)| *name == "user_id") {
-            Some((_, user_id)) if user_id == caller.user_id => Ok(Self { owner: caller.user_id }),
+            Some((_, user_id)) if user_id == caller.user_id => Ok(Self {
+                owner: caller.user_id,
+            }),
             _ => Err(Error::Forbidden),
         }
     }
@@ -136,9 +138,18 @@ where
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
-        let raw = params.iter().find(|(name, _)| *name == "id").map_or("", |(_, value)| value);
-        let id = raw.parse().map_err(|error| Error::BadRequest(format!("Invalid id `{raw}`: {error}")))?;
-        Ok(Self { owner, id, resource: PhantomData })
+        let raw = params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .map_or("", |(_, value)| value);
+        let id = raw
+            .parse()
+            .map_err(|error| Error::BadRequest(format!("Invalid id `{raw}`: {error}")))?;
+        Ok(Self {
+            owner,
+            id,
+            resource: PhantomData,
+        })
     }
 }
 
@@ -152,7 +163,9 @@ impl<T: Input, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self> {
-        let Json(input) = Json::<T>::from_request(request, state).await.map_err(json_error)?;
+        let Json(input) = Json::<T>::from_request(request, state)
+            .await
+            .map_err(json_error)?;
         Ok(Self(input))
     }
 }
@@ -163,15 +176,24 @@ fn json_error(rejection: JsonRejection) -> Error {
         StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
         status => status,
     };
-    Error::Status { status, message: rejection.body_text() }
+    Error::Status {
+        status,
+        message: rejection.body_text(),
+    }
 }
 
 /// A fallback for unknown routes: 404 in the crate's JSON shape.
 pub async fn not_found() -> Error {
-    Error::Status { status: StatusCode::NOT_FOUND, message: "Not Found".to_owned() }
+    Error::Status {
+        status: StatusCode::NOT_FOUND,
+        message: "Not Found".to_owned(),
+    }
 }
 
 /// A fallback for known routes called with another method: 405 in the crate's JSON shape.
 pub async fn method_not_allowed() -> Error {
-    Error::Status { status: StatusCode::METHOD_NOT_ALLOWED, message: "Method Not Allowed".to_owned() }
+    Error::Status {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "Method Not Allowed".to_owned(),
+    }
 }

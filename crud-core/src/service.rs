@@ -12,7 +12,6 @@ use sqlx::Pool;
 
 /// A page of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Page {
     /// The most rows to return; all of them when `None`.
     pub limit: Option<u32>,
@@ -26,7 +25,11 @@ pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Resu
     with_pool!(db, pool => insert::<R, _>(pool, owner, input).await)
 }
 
-async fn insert<R: Resource, DB: Backend>(pool: &Pool<DB>, owner: &str, input: R::Create) -> Result<R> {
+async fn insert<R: Resource, DB: Backend>(
+    pool: &Pool<DB>,
+    owner: &str,
+    input: R::Create,
+) -> Result<R> {
     let sql = &R::statements(DB::KIND).insert;
     let mut binder = Binder::<DB>::default();
     if let Some(id) = R::Id::generate() {
@@ -42,7 +45,11 @@ async fn insert<R: Resource, DB: Backend>(pool: &Pool<DB>, owner: &str, input: R
 
 /// The owner's resources, in the resource's order.
 pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R>> {
-    async fn run<R: Resource, DB: Backend>(pool: &Pool<DB>, owner: &str, page: Page) -> Result<Vec<R>> {
+    async fn run<R: Resource, DB: Backend>(
+        pool: &Pool<DB>,
+        owner: &str,
+        page: Page,
+    ) -> Result<Vec<R>> {
         let mut binder = Binder::<DB>::default();
         binder.push(owner);
         binder.push(page.limit.map_or(i64::MAX, i64::from));
@@ -64,7 +71,12 @@ pub async fn delete<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Opti
 
 /// Validates `input`, then replaces the input fields of the owner's resource with this id and
 /// returns it; `None` if there is none.
-pub async fn update<R: Resource>(db: &Db, owner: &str, id: R::Id, input: R::Update) -> Result<Option<R>> {
+pub async fn update<R: Resource>(
+    db: &Db,
+    owner: &str,
+    id: R::Id,
+    input: R::Update,
+) -> Result<Option<R>> {
     async fn run<R: Resource, DB: Backend>(
         pool: &Pool<DB>,
         owner: &str,
@@ -76,7 +88,10 @@ pub async fn update<R: Resource>(db: &Db, owner: &str, id: R::Id, input: R::Upda
         bind_timestamps::<R, DB>(&mut binder, &[Role::UpdatedAt]);
         binder.push(id);
         binder.push(owner);
-        Ok(DB::fetch_optional::<R>(pool, &R::statements(DB::KIND).update, binder.finish()?).await?)
+        Ok(
+            DB::fetch_optional::<R>(pool, &R::statements(DB::KIND).update, binder.finish()?)
+                .await?,
+        )
     }
     input.validate()?;
     with_pool!(db, pool => run::<R, _>(pool, owner, id, input).await)
@@ -87,7 +102,12 @@ pub async fn update<R: Resource>(db: &Db, owner: &str, id: R::Id, input: R::Upda
 ///
 /// # Panics
 /// If `field` is not a `#[crud(toggle)]` field of `R`: the derive only calls it with one.
-pub async fn toggle<R: Resource>(db: &Db, owner: &str, id: R::Id, field: &str) -> Result<Option<R>> {
+pub async fn toggle<R: Resource>(
+    db: &Db,
+    owner: &str,
+    id: R::Id,
+    field: &str,
+) -> Result<Option<R>> {
     let index = R::SCHEMA
         .toggles()
         .position(|(column, _)| column.name == field)

@@ -26,7 +26,10 @@ impl ValidationErrors {
 
     /// Records a failure.
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field, message: message.into() });
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
     }
 
     /// The failures, in field order.
@@ -94,9 +97,15 @@ pub fn check_length<T: HasLength>(
     let Some(length) = value.length() else { return };
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if let Some(min) = min.filter(|&min| length < min) {
-        errors.add(field, format!("must be at least {min} character{} long", plural(min)));
+        errors.add(
+            field,
+            format!("must be at least {min} character{} long", plural(min)),
+        );
     } else if let Some(max) = max.filter(|&max| length > max) {
-        errors.add(field, format!("must be at most {max} character{} long", plural(max)));
+        errors.add(
+            field,
+            format!("must be at most {max} character{} long", plural(max)),
+        );
     }
 }
 
@@ -162,14 +171,26 @@ mod tests {
     fn length_counts_characters_not_bytes() {
         assert!(length_errors("éé", None, Some(2)).is_empty());
         assert!(length_errors("日本語", None, Some(3)).is_empty());
-        assert_eq!(length_errors("日本語", None, Some(2))[0].message, "must be at most 2 characters long");
-        assert_eq!(length_errors("", Some(1), None)[0].message, "must be at least 1 character long");
+        assert_eq!(
+            length_errors("日本語", None, Some(2))[0].message,
+            "must be at most 2 characters long"
+        );
+        assert_eq!(
+            length_errors("", Some(1), None)[0].message,
+            "must be at least 1 character long"
+        );
     }
 
     #[test]
     fn absent_optional_values_pass() {
         let mut errors = ValidationErrors::new();
-        check_length(&mut errors, "description", &None::<String>, Some(1), Some(2));
+        check_length(
+            &mut errors,
+            "description",
+            &None::<String>,
+            Some(1),
+            Some(2),
+        );
         check_range(&mut errors, "priority", &None::<i32>, Some(1), Some(5));
         assert!(errors.into_result().is_ok());
     }
@@ -179,7 +200,10 @@ mod tests {
         let mut errors = ValidationErrors::new();
         check_range(&mut errors, "priority", &0_i32, Some(1), Some(5));
         check_range(&mut errors, "ratio", &Some(1.5_f64), Some(0.0), Some(1.0));
-        assert_eq!(errors.to_string(), "priority: must be at least 1; ratio: must be at most 1");
+        assert_eq!(
+            errors.to_string(),
+            "priority: must be at least 1; ratio: must be at most 1"
+        );
     }
 
     #[test]

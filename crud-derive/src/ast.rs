@@ -75,11 +75,17 @@ impl<'a> Resource<'a> {
     /// Reads the struct; `None` when it is not a struct with named fields (the error is in `cx`).
     pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Self> {
         let Data::Struct(data) = &input.data else {
-            cx.error(&input.ident, "`Crud` can only be derived for a struct with named fields");
+            cx.error(
+                &input.ident,
+                "`Crud` can only be derived for a struct with named fields",
+            );
             return None;
         };
         let Fields::Named(named) = &data.fields else {
-            cx.error(&input.ident, "`Crud` can only be derived for a struct with named fields");
+            cx.error(
+                &input.ident,
+                "`Crud` can only be derived for a struct with named fields",
+            );
             return None;
         };
         if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
@@ -87,16 +93,29 @@ impl<'a> Resource<'a> {
         }
         let attrs = ContainerAttrs::parse(cx, &input.attrs);
         let table = attrs.table.as_ref().map_or_else(
-            || Spanned { value: format!("{}s", snake_case(&input.ident.to_string())), span: input.ident.span() },
-            |lit| Spanned { value: lit.value(), span: lit.span() },
+            || Spanned {
+                value: format!("{}s", snake_case(&input.ident.to_string())),
+                span: input.ident.span(),
+            },
+            |lit| Spanned {
+                value: lit.value(),
+                span: lit.span(),
+            },
         );
         let path = attrs.path.as_ref().map_or_else(
-            || Spanned { value: format!("/api/{{user_id}}/{}", table.value), span: input.ident.span() },
-            |lit| Spanned { value: lit.value(), span: lit.span() },
+            || Spanned {
+                value: format!("/api/{{user_id}}/{}", table.value),
+                span: input.ident.span(),
+            },
+            |lit| Spanned {
+                value: lit.value(),
+                span: lit.span(),
+            },
         );
-        let order_by = attrs.order_by.as_ref().map_or_else(Vec::new, |lit| {
-            parse_order_by(cx, &lit.value(), lit.span())
-        });
+        let order_by = attrs
+            .order_by
+            .as_ref()
+            .map_or_else(Vec::new, |lit| parse_order_by(cx, &lit.value(), lit.span()));
         let fields = named
             .named
             .iter()
@@ -115,11 +134,22 @@ impl<'a> Resource<'a> {
                     role_span,
                     length: attrs.length,
                     range: attrs.range,
-                    docs: field.attrs.iter().filter(|attr| attr.path().is_ident("doc")).collect(),
+                    docs: field
+                        .attrs
+                        .iter()
+                        .filter(|attr| attr.path().is_ident("doc"))
+                        .collect(),
                 })
             })
             .collect();
-        Some(Self { ident: &input.ident, vis: &input.vis, table, path, order_by, fields })
+        Some(Self {
+            ident: &input.ident,
+            vis: &input.vis,
+            table,
+            path,
+            order_by,
+            fields,
+        })
     }
 }
 
@@ -132,8 +162,14 @@ fn field_role(role: &Spanned<RoleKind>, attrs: &FieldAttrs, ident: &Ident) -> Ro
         RoleKind::UpdatedAt => Role::UpdatedAt,
         RoleKind::Toggle => Role::Toggle {
             route: attrs.toggle_route.as_ref().map_or_else(
-                || Spanned { value: ident.to_string().trim_start_matches("r#").to_owned(), span: role.span },
-                |lit| Spanned { value: lit.value(), span: lit.span() },
+                || Spanned {
+                    value: ident.to_string().trim_start_matches("r#").to_owned(),
+                    span: role.span,
+                },
+                |lit| Spanned {
+                    value: lit.value(),
+                    span: lit.span(),
+                },
             ),
         },
     }
@@ -156,7 +192,11 @@ fn parse_order_by(cx: &mut Ctxt, text: &str, span: Span) -> Vec<OrderKey> {
                 continue;
             }
         };
-        keys.push(OrderKey { column: words[0].to_owned(), descending, span });
+        keys.push(OrderKey {
+            column: words[0].to_owned(),
+            descending,
+            span,
+        });
     }
     keys
 }

@@ -45,7 +45,14 @@ impl RoleKind {
         }
     }
 
-    const ALL: [Self; 6] = [Self::Id, Self::Owner, Self::Input, Self::Toggle, Self::CreatedAt, Self::UpdatedAt];
+    const ALL: [Self; 6] = [
+        Self::Id,
+        Self::Owner,
+        Self::Input,
+        Self::Toggle,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+    ];
 }
 
 /// `min = ..., max = ...` bounds of `length(...)` or `range(...)`.
@@ -68,14 +75,18 @@ pub(crate) struct FieldAttrs {
 /// Sets `slot` once; a second value is a "duplicate" error spanned on the key.
 fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta) {
     if slot.is_some() {
-        cx.error(&meta.path, format!("duplicate crud attribute `{}`", path_name(&meta.path)));
+        cx.error(
+            &meta.path,
+            format!("duplicate crud attribute `{}`", path_name(&meta.path)),
+        );
     } else {
         *slot = Some(value);
     }
 }
 
 fn path_name(path: &Path) -> String {
-    path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string)
+    path.get_ident()
+        .map_or_else(|| "?".to_owned(), ToString::to_string)
 }
 
 fn crud_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
@@ -116,7 +127,10 @@ impl FieldAttrs {
         let mut parsed = Self::default();
         for attr in crud_attrs(attrs) {
             let result = attr.parse_nested_meta(|meta| {
-                if let Some(kind) = RoleKind::ALL.into_iter().find(|kind| meta.path.is_ident(kind.keyword())) {
+                if let Some(kind) = RoleKind::ALL
+                    .into_iter()
+                    .find(|kind| meta.path.is_ident(kind.keyword()))
+                {
                     if kind == RoleKind::Toggle && meta.input.peek(syn::Token![=]) {
                         let route: LitStr = meta.value()?.parse()?;
                         parsed.toggle_route = Some(route);
@@ -149,7 +163,10 @@ impl FieldAttrs {
     fn set_role(&mut self, cx: &mut Ctxt, kind: RoleKind, meta: &ParseNestedMeta) {
         match &self.role {
             Some(previous) if previous.value == kind => {
-                cx.error(&meta.path, format!("duplicate crud attribute `{}`", kind.keyword()));
+                cx.error(
+                    &meta.path,
+                    format!("duplicate crud attribute `{}`", kind.keyword()),
+                );
             }
             Some(previous) => cx.error(
                 &meta.path,
@@ -159,7 +176,12 @@ impl FieldAttrs {
                     kind.keyword()
                 ),
             ),
-            None => self.role = Some(Spanned { value: kind, span: meta.path.span() }),
+            None => {
+                self.role = Some(Spanned {
+                    value: kind,
+                    span: meta.path.span(),
+                })
+            }
         }
     }
 }
@@ -168,14 +190,21 @@ fn parse_bounds<T>(
     meta: &ParseNestedMeta,
     parse_value: impl Fn(&ParseNestedMeta) -> syn::Result<T>,
 ) -> syn::Result<Bounds<T>> {
-    let mut bounds = Bounds { min: None, max: None, span: meta.path.span() };
+    let mut bounds = Bounds {
+        min: None,
+        max: None,
+        span: meta.path.span(),
+    };
     meta.parse_nested_meta(|inner| {
         let slot = if inner.path.is_ident("min") {
             &mut bounds.min
         } else if inner.path.is_ident("max") {
             &mut bounds.max
         } else {
-            return Err(inner.error(format!("unknown bound `{}`; expected `min` or `max`", path_name(&inner.path))));
+            return Err(inner.error(format!(
+                "unknown bound `{}`; expected `min` or `max`",
+                path_name(&inner.path)
+            )));
         };
         if slot.is_some() {
             return Err(inner.error(format!("duplicate bound `{}`", path_name(&inner.path))));

@@ -28,7 +28,10 @@ fn exactly_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {
             for extra in fields {
                 cx.syn_error(syn::Error::new(
                     extra.role_span,
-                    format!("a crud resource has one `#[crud({keyword})]` field; `{}` is already it", first.name),
+                    format!(
+                        "a crud resource has one `#[crud({keyword})]` field; `{}` is already it",
+                        first.name
+                    ),
                 ));
             }
         }
@@ -58,7 +61,9 @@ fn some_input(cx: &mut Ctxt, resource: &Resource) {
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -67,7 +72,10 @@ fn table_name(cx: &mut Ctxt, resource: &Resource) {
     if !is_identifier(&table.value) {
         cx.syn_error(syn::Error::new(
             table.span,
-            format!("invalid table name `{}`: use letters, digits and `_`, not starting with a digit", table.value),
+            format!(
+                "invalid table name `{}`: use letters, digits and `_`, not starting with a digit",
+                table.value
+            ),
         ));
     }
 }
@@ -76,7 +84,10 @@ fn path_has_user_id(cx: &mut Ctxt, resource: &Resource) {
     let path = &resource.path;
     let error = |message: String| syn::Error::new(path.span, message);
     if !path.value.starts_with('/') || path.value.ends_with('/') {
-        cx.syn_error(error(format!("the path `{}` must start with `/` and not end with one", path.value)));
+        cx.syn_error(error(format!(
+            "the path `{}` must start with `/` and not end with one",
+            path.value
+        )));
     }
     if !path.value.contains("{user_id}") {
         cx.syn_error(error(format!(
@@ -86,7 +97,9 @@ fn path_has_user_id(cx: &mut Ctxt, resource: &Resource) {
     }
     let mut rest = path.value.as_str();
     while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').map_or(rest.len(), |end| start + end + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |end| start + end + 1);
         let param = &rest[start..end];
         if param != "{user_id}" {
             cx.syn_error(error(format!(
@@ -102,7 +115,10 @@ fn order_by_fields_exist(cx: &mut Ctxt, resource: &Resource) {
         if !resource.fields.iter().any(|field| field.name == key.column) {
             cx.syn_error(syn::Error::new(
                 key.span,
-                format!("`order_by` names `{}`, which is not a field of `{}`", key.column, resource.ident),
+                format!(
+                    "`order_by` names `{}`, which is not a field of `{}`",
+                    key.column, resource.ident
+                ),
             ));
         }
     }
@@ -112,14 +128,23 @@ fn toggle_routes(cx: &mut Ctxt, resource: &Resource) {
     let mut seen: Vec<&str> = Vec::new();
     for (_, route) in resource.toggles() {
         let valid = !route.value.is_empty()
-            && route.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            && route
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid {
             cx.syn_error(syn::Error::new(
                 route.span,
-                format!("invalid toggle route `{}`: use letters, digits, `_` and `-`", route.value),
+                format!(
+                    "invalid toggle route `{}`: use letters, digits, `_` and `-`",
+                    route.value
+                ),
             ));
         } else if seen.contains(&route.value.as_str()) {
-            cx.syn_error(syn::Error::new(route.span, format!("duplicate toggle route `{}`", route.value)));
+            cx.syn_error(syn::Error::new(
+                route.span,
+                format!("duplicate toggle route `{}`", route.value),
+            ));
         }
         seen.push(&route.value);
     }
@@ -128,10 +153,19 @@ fn toggle_routes(cx: &mut Ctxt, resource: &Resource) {
 fn rules_on_inputs_only(cx: &mut Ctxt, resource: &Resource) {
     let not_input = |field: &&Field| field.role != Role::Input;
     for field in resource.fields.iter().filter(not_input) {
-        for span in [field.length.as_ref().map(|b| b.span), field.range.as_ref().map(|b| b.span)].into_iter().flatten() {
+        for span in [
+            field.length.as_ref().map(|b| b.span),
+            field.range.as_ref().map(|b| b.span),
+        ]
+        .into_iter()
+        .flatten()
+        {
             cx.syn_error(syn::Error::new(
                 span,
-                format!("validation rules apply to input fields only; `{}` is set by the service", field.name),
+                format!(
+                    "validation rules apply to input fields only; `{}` is set by the service",
+                    field.name
+                ),
             ));
         }
     }

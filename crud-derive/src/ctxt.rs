@@ -22,7 +22,9 @@ impl Ctxt {
     /// `Ok` if nothing was recorded, else every error combined.
     pub(crate) fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for error in errors {
             first.combine(error);
         }

@@ -16,7 +16,9 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         check::check(&mut cx, resource);
     }
     cx.check()?;
-    let Some(resource) = resource else { unreachable!("from_ast records an error when it returns None") };
+    let Some(resource) = resource else {
+        unreachable!("from_ast records an error when it returns None")
+    };
     Ok(expand(&resource))
 }
 
@@ -49,7 +51,10 @@ fn expand(resource: &Resource) -> TokenStream {
 /// `TaskCreate` / `TaskUpdate`: the input fields, deserialized with unknown fields refused.
 fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> TokenStream {
     let vis = resource.vis;
-    let doc = format!("The JSON body that {verb} a [`{}`]. Unknown fields are refused.", resource.ident);
+    let doc = format!(
+        "The JSON body that {verb} a [`{}`]. Unknown fields are refused.",
+        resource.ident
+    );
     let fields = resource.inputs().map(|field| {
         let (ident, ty) = (field.ident, field.ty);
         let docs = &field.docs;
@@ -134,7 +139,8 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
             Role::CreatedAt => quote!(::crud_core::__private::Role::CreatedAt),
             Role::UpdatedAt => quote!(::crud_core::__private::Role::UpdatedAt),
         };
-        let sql_type = quote_spanned! {ty.span()=> <#ty as ::crud_core::__private::ColumnType>::SQL_TYPE };
+        let sql_type =
+            quote_spanned! {ty.span()=> <#ty as ::crud_core::__private::ColumnType>::SQL_TYPE };
         quote! {
             ::crud_core::__private::Column { name: #key, role: #role, sql_type: #sql_type },
         }
@@ -223,7 +229,10 @@ fn associated_functions(resource: &Resource, create: &Ident, update: &Ident) -> 
             }
         }
     });
-    let router_doc = format!("The routes of {name}: list, create, get, update, delete and toggles under `{}`.", resource.path.value);
+    let router_doc = format!(
+        "The routes of {name}: list, create, get, update, delete and toggles under `{}`.",
+        resource.path.value
+    );
     quote! {
         #[automatically_derived]
         impl #ident {

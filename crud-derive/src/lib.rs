@@ -17,7 +17,9 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(Crud, attributes(crud))]
 pub fn derive_crud(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    expand::derive(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Derives storage as text and JSON as a string for a field-less enum. Documented in
@@ -25,5 +27,7 @@ pub fn derive_crud(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(CrudEnum, attributes(crud))]
 pub fn derive_crud_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    text_enum::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    text_enum::derive(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -9,7 +9,10 @@ use syn::{Data, DeriveInput, Fields, LitStr};
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut cx = Ctxt::default();
     let Data::Enum(data) = &input.data else {
-        return Err(syn::Error::new_spanned(&input.ident, "`CrudEnum` can only be derived for an enum"));
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "`CrudEnum` can only be derived for an enum",
+        ));
     };
     if !input.generics.params.is_empty() {
         cx.error(&input.generics, "`CrudEnum` enums cannot be generic");
@@ -23,7 +26,11 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             cx.error(&variant.ident, "`CrudEnum` variants cannot have fields");
         }
         let mut name = None;
-        for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident("crud")) {
+        for attr in variant
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("crud"))
+        {
             let result = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
                     if name.is_some() {
@@ -47,8 +54,12 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     }
     cx.check()?;
     let ident = &input.ident;
-    let to_str = variants.iter().map(|(variant, name)| quote!(Self::#variant => #name,));
-    let from_str = variants.iter().map(|(variant, name)| quote!(#name => ::core::option::Option::Some(Self::#variant),));
+    let to_str = variants
+        .iter()
+        .map(|(variant, name)| quote!(Self::#variant => #name,));
+    let from_str = variants
+        .iter()
+        .map(|(variant, name)| quote!(#name => ::core::option::Option::Some(Self::#variant),));
     let names = variants.iter().map(|(_, name)| name);
     Ok(quote! {
         const _: () = {

@@ -30,7 +30,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn app(state: AppState) -> Router {
     let timeout = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-            Error::Status { status: StatusCode::SERVICE_UNAVAILABLE, message: "Request timed out".to_owned() }
+            Error::Status {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: "Request timed out".to_owned(),
+            }
         }))
         .timeout(REQUEST_TIMEOUT);
     Router::new()

@@ -37,7 +37,10 @@ fn token(config: &ServeConfig, user_id: &str, hours: u64) -> Result<(), BoxError
     let secret = config.secret.as_deref().ok_or(
         "BETTER_AUTH_SECRET is not set: the server would not accept a token signed with another secret",
     )?;
-    println!("{}", Auth::hs256(secret)?.issue(user_id, Duration::from_secs(hours * 3600)));
+    println!(
+        "{}",
+        Auth::hs256(secret)?.issue(user_id, Duration::from_secs(hours * 3600))
+    );
     Ok(())
 }
 
@@ -47,14 +50,21 @@ fn serve_blocking(config: ServeConfig) -> Result<(), BoxError> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve(config))
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(config))
 }
 
 async fn serve(config: ServeConfig) -> Result<(), BoxError> {
     let (auth, demo_token) = match &config.secret {
         Some(secret) => (Auth::hs256(secret)?, None),
         None => {
-            let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            let secret = format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            );
             let auth = Auth::hs256(secret)?;
             let token = auth.issue("demo", Duration::from_secs(24 * 3600));
             tracing::warn!(
@@ -63,7 +73,10 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
             (auth, Some(token))
         }
     };
-    let options = DbOptions { max_connections: config.max_connections, ..DbOptions::default() };
+    let options = DbOptions {
+        max_connections: config.max_connections,
+        ..DbOptions::default()
+    };
     let db = Db::connect_with(&config.database_url, &options)
         .await
         .map_err(|error| format!("cannot open the database {}: {error}", config.database_url))?;
@@ -74,7 +87,9 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
     tracing::info!(%address, database = %config.database_url, "todo server listening");
     if let Some(token) = demo_token {
         println!("A token for user `demo`, valid 24 hours on this run:\n\n  {token}\n");
-        println!("Try:\n\n  curl -H 'Authorization: Bearer {token}' http://{address}/api/demo/tasks\n");
+        println!(
+            "Try:\n\n  curl -H 'Authorization: Bearer {token}' http://{address}/api/demo/tasks\n"
+        );
     }
     axum::serve(listener, app(AppState::new(db.clone(), auth)))
         .with_graceful_shutdown(shutdown_signal())

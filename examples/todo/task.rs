@@ -5,7 +5,11 @@ use crud_core::chrono::{DateTime, Utc};
 
 /// A task on a user's todo list.
 #[derive(Clone, Debug, PartialEq, Crud)]
-#[crud(table = "tasks", path = "/api/{user_id}/tasks", order_by = "created_at desc")]
+#[crud(
+    table = "tasks",
+    path = "/api/{user_id}/tasks",
+    order_by = "created_at desc"
+)]
 pub struct Task {
     /// Assigned by the database.
     #[crud(id)]
