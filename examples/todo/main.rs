@@ -9,6 +9,7 @@
 
 use clap::Parser;
 use crud_core::{AppState, Auth, Db, DbOptions};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 use todo::{Cli, Command, ServeConfig, Task, app};
@@ -49,6 +50,7 @@ fn serve_blocking(config: ServeConfig) -> Result<(), BoxError> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -84,13 +86,13 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
 
     let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = %config.database_url, "todo server listening");
     if let Some(token) = demo_token {
         println!("A token for user `demo`, valid 24 hours on this run:\n\n  {token}\n");
         println!(
             "Try:\n\n  curl -H 'Authorization: Bearer {token}' http://{address}/api/demo/tasks\n"
         );
     }
+    tracing::info!(%address, database = %config.database_url, "todo server listening");
     axum::serve(listener, app(AppState::new(db.clone(), auth)))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -1,0 +1,318 @@
+//! The todo server as a process: what `cargo run --example todo` does for a person running it.
+//! Data survives a restart, SIGTERM shuts it down gracefully, the `token` subcommand mints
+//! tokens it accepts, and a missing secret or a bad database URL are clear at start-up.
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const SECRET: &str = "process-test-secret";
+
+/// The example binary, built by `cargo test` next to this test's own binary.
+fn todo_binary() -> PathBuf {
+    let deps = std::env::current_exe().expect("the test binary's path");
+    let profile = deps
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let binary = profile
+        .join("examples")
+        .join(format!("todo{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build --example todo`",
+        binary.display()
+    );
+    binary
+}
+
+/// The todo command with a clean environment, run in `dir` (so no `.env` is read).
+fn todo_command(dir: &Path) -> Command {
+    let mut command = Command::new(todo_binary());
+    command.current_dir(dir);
+    for variable in [
+        "DATABASE_URL",
+        "BETTER_AUTH_SECRET",
+        "HOST",
+        "PORT",
+        "DATABASE_MAX_CONNECTIONS",
+    ] {
+        command.env_remove(variable);
+    }
+    command.env("RUST_LOG", "info").env("PORT", "0");
+    command
+}
+
+/// A running server and the lines it printed.
+struct Server {
+    child: Child,
+    address: String,
+    lines: mpsc::Receiver<String>,
+    printed: Vec<String>,
+}
+
+impl Server {
+    /// Starts the server and waits for its "listening" line.
+    fn start(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let (sender, lines) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = sender.send(line);
+                }
+            });
+        }
+        let mut printed = Vec::new();
+        let address = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| {
+                    panic!("the server never said it listens; it printed {printed:#?}")
+                });
+            let address = line
+                .split_once("address=")
+                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
+            printed.push(line);
+            if let Some(address) = address {
+                break address;
+            }
+        };
+        Self {
+            child,
+            address,
+            lines,
+            printed,
+        }
+    }
+
+    /// Every line printed so far.
+    fn output(&mut self) -> &[String] {
+        self.printed.extend(self.lines.try_iter());
+        &self.printed
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) -> Vec<String> {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        assert!(
+            status.is_ok_and(|status| status.success()),
+            "kill -TERM works"
+        );
+        let exit = self.child.wait().expect("the server exits");
+        std::thread::sleep(Duration::from_millis(50));
+        let output = self.output().to_vec();
+        assert!(
+            exit.success(),
+            "a graceful shutdown exits 0, got {exit}; output: {output:#?}"
+        );
+        output
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.address))
+            .header("authorization", format!("Bearer {token}"));
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let body = body.map_or_else(Bytes::new, |body| Bytes::from(body.to_string()));
+        let response = client
+            .request(request.body(Full::new(body)).expect("a request"))
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        (status, serde_json::from_slice(&bytes).expect("a JSON body"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(mut command: Command) -> Output {
+    command.output().expect("the command runs")
+}
+
+fn mint(dir: &Path, user: &str) -> String {
+    let output = run({
+        let mut command = todo_command(dir);
+        command
+            .env("BETTER_AUTH_SECRET", SECRET)
+            .args(["token", user]);
+        command
+    });
+    assert!(
+        output.status.success(),
+        "token fails: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn tasks_survive_a_restart_of_the_sqlite_server() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let token = mint(dir.path(), "alice");
+    let server = || {
+        let mut command = todo_command(dir.path());
+        command.env("BETTER_AUTH_SECRET", SECRET);
+        Server::start(command)
+    };
+
+    let first = server();
+    let (status, created) = first
+        .request(
+            Method::POST,
+            "/api/alice/tasks",
+            &token,
+            Some(json!({"title": "Persist me"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_i64().expect("an integer id");
+    let (status, _) = first
+        .request(
+            Method::PATCH,
+            &format!("/api/alice/tasks/{id}/complete"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let output = first.stop();
+    assert!(
+        output
+            .iter()
+            .any(|line| line.contains("todo server stopped")),
+        "{output:#?}"
+    );
+    assert!(
+        dir.path().join("todo.db").exists(),
+        "the default database is ./todo.db"
+    );
+
+    let second = server();
+    let (status, listed) = second
+        .request(Method::GET, "/api/alice/tasks", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let tasks = listed.as_array().expect("a list");
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["id"], id);
+    assert_eq!(tasks[0]["title"], "Persist me");
+    assert_eq!(tasks[0]["completed"], true);
+    second.stop();
+}
+
+#[tokio::test]
+async fn without_a_secret_the_server_prints_a_working_demo_token() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut server = Server::start(todo_command(dir.path()));
+    let output = server.output().join("\n");
+    assert!(output.contains("BETTER_AUTH_SECRET is not set"), "{output}");
+    let token = output
+        .split_whitespace()
+        .find(|word| word.starts_with("eyJ"))
+        .expect("a printed token")
+        .trim_matches('\'')
+        .to_owned();
+    assert!(
+        output.contains("curl -H 'Authorization: Bearer "),
+        "{output}"
+    );
+
+    let (status, listed) = server
+        .request(Method::GET, "/api/demo/tasks", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed, json!([]));
+    let (status, _) = server
+        .request(
+            Method::GET,
+            "/api/demo/tasks",
+            &mint(dir.path(), "demo"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a token signed with another secret is refused"
+    );
+    server.stop();
+}
+
+#[test]
+fn token_subcommand_needs_the_secret() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = run({
+        let mut command = todo_command(dir.path());
+        command.args(["token", "alice"]);
+        command
+    });
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("BETTER_AUTH_SECRET is not set"), "{stderr}");
+}
+
+#[test]
+fn an_unsupported_database_url_fails_at_start() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = run({
+        let mut command = todo_command(dir.path());
+        command
+            .env("BETTER_AUTH_SECRET", SECRET)
+            .env("DATABASE_URL", "mysql://localhost/todo");
+        command
+    });
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot open the database mysql://localhost/todo"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("expected a `sqlite:` or `postgres:` URL"),
+        "{stderr}"
+    );
+}
