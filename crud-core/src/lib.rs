@@ -57,7 +57,10 @@ pub use auth::{Auth, Caller, Claims};
 /// Re-exported: the date and time types of timestamp fields.
 pub use chrono;
 pub use column::ColumnType;
-pub use crud_derive::{Crud, CrudEnum};
+#[doc = include_str!("../docs/derive.md")]
+pub use crud_derive::Crud;
+#[doc = include_str!("../docs/crud_enum.md")]
+pub use crud_derive::CrudEnum;
 pub use db::{BackendKind, Db, DbOptions};
 pub use error::{Error, Result};
 pub use resource::Resource;
