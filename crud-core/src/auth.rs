@@ -58,6 +58,14 @@ pub struct Claims {
     pub iat: Option<u64>,
 }
 
+/// The claims as a token carries them, before the required ones are checked.
+#[derive(Deserialize)]
+struct TokenClaims {
+    sub: Option<String>,
+    exp: Option<u64>,
+    iat: Option<u64>,
+}
+
 impl Auth {
     /// Verifies and issues tokens signed with `secret`.
     pub fn hs256(secret: impl AsRef<[u8]>) -> Result<Self, AuthConfigError> {
@@ -85,16 +93,20 @@ impl Auth {
 
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, Error> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.0.decoding, &self.0.validation)
-            .map_err(|error| {
-                Error::Unauthorized(format!("Invalid token: {}", reason(error.kind())))
-            })?;
-        if data.claims.sub.is_empty() {
-            return Err(Error::Unauthorized(
-                "Invalid token: `sub` is empty".to_owned(),
-            ));
+        let invalid = |reason: String| Error::Unauthorized(format!("Invalid token: {reason}"));
+        // The claims are read with `sub` and `exp` optional, so that a missing one is reported
+        // by the required-claims check (which runs after deserializing) as missing, not as
+        // malformed claims.
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.0.decoding, &self.0.validation)
+            .map_err(|error| invalid(reason(error.kind())))?;
+        let TokenClaims { sub, exp, iat } = data.claims;
+        let (Some(sub), Some(exp)) = (sub, exp) else {
+            return Err(invalid("missing `sub` or `exp` claim".to_owned()));
+        };
+        if sub.is_empty() {
+            return Err(invalid("`sub` is empty".to_owned()));
         }
-        Ok(data.claims)
+        Ok(Claims { sub, exp, iat })
     }
 
     /// Issues a token for `user_id`, valid for `ttl`.

@@ -78,7 +78,12 @@ impl TestDb {
                 let dir = tempfile::tempdir().expect("a temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
                 let db = Db::connect_with(&url, options).await.expect("SQLite opens");
-                Self { db, url: Some(url), schema: None, _dir: Some(dir) }
+                Self {
+                    db,
+                    url: Some(url),
+                    schema: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let url = postgres_url();
@@ -91,8 +96,15 @@ impl TestDb {
                 let connect = PgConnectOptions::from_str(&url)
                     .expect("a valid PostgreSQL URL")
                     .options([("search_path", schema.as_str())]);
-                let db = Db::connect_postgres(connect, options).await.expect("PostgreSQL connects");
-                Self { db, url: None, schema: Some(schema), _dir: None }
+                let db = Db::connect_postgres(connect, options)
+                    .await
+                    .expect("PostgreSQL connects");
+                Self {
+                    db,
+                    url: None,
+                    schema: Some(schema),
+                    _dir: None,
+                }
             }
         }
     }
@@ -100,11 +112,16 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(schema) = self.schema.take() else { return };
+        let Some(schema) = self.schema.take() else {
+            return;
+        };
         // Dropping runs outside the test's runtime, so the schema is dropped from a thread
         // with its own.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let admin = Db::connect(&postgres_url()).await.ok()?;
                 execute(&admin, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
@@ -156,7 +173,9 @@ pub struct Reply {
 impl Reply {
     /// The `detail` of an error body.
     pub fn detail(&self) -> &str {
-        self.body["detail"].as_str().unwrap_or_else(|| panic!("no `detail` in {}", self.body))
+        self.body["detail"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no `detail` in {}", self.body))
     }
 }
 
@@ -167,12 +186,20 @@ impl Client {
 
     /// The todo server's router on `db`, with its `tasks` table created.
     pub async fn todo(db: &Db) -> Self {
-        db.create_table::<todo::Task>().await.expect("the tasks table is created");
+        db.create_table::<todo::Task>()
+            .await
+            .expect("the tasks table is created");
         Self::new(todo::app(AppState::new(db.clone(), auth())))
     }
 
     /// Sends a request as `user` (no token when `None`).
-    pub async fn send(&self, method: Method, uri: &str, user: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        user: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(user) = user {
             request = request.header(header::AUTHORIZATION, format!("Bearer {}", token(user)));
@@ -189,17 +216,32 @@ impl Client {
 
     /// Sends a request built by the test.
     pub async fn raw(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| panic!("a JSON body, got {:?}", String::from_utf8_lossy(&bytes)))
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!("a JSON body, got {:?}", String::from_utf8_lossy(&bytes))
+            })
         };
-        Reply { status, body, headers }
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, user: &str, uri: &str) -> Reply {
