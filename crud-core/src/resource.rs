@@ -121,7 +121,8 @@ pub enum Role {
     UpdatedAt,
 }
 
-/// One key of a list's order.
+/// One key of a list's order. The `NULL`s of an optional column come last, ascending or
+/// descending, on every backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderBy {
     /// The column to sort on.
@@ -149,10 +150,10 @@ impl<DB: Backend> Default for Binder<DB> {
 impl<DB: Backend> Binder<DB> {
     /// Adds the next parameter.
     pub fn push<T: Encodable>(&mut self, value: T) {
-        if self.error.is_none() {
-            if let Err(error) = DB::add(&mut self.args, value) {
-                self.error = Some(error);
-            }
+        if self.error.is_none()
+            && let Err(error) = DB::add(&mut self.args, value)
+        {
+            self.error = Some(error);
         }
     }
 

@@ -5,7 +5,7 @@
 //! always bound parameters.
 
 use crate::db::BackendKind;
-use crate::resource::{Column, Role, Schema};
+use crate::resource::{Column, OrderBy, Role, Schema};
 use std::fmt::Write;
 
 /// The statements of one resource on one backend.
@@ -21,7 +21,8 @@ use std::fmt::Write;
 pub struct Statements {
     /// Inserts a row and returns it.
     pub insert: String,
-    /// Selects one page of the owner's rows in the schema's order.
+    /// Selects one page of the owner's rows in the schema's order, then by id; the `NULL`s of
+    /// an optional column come last whether it is ascending or descending.
     pub list: String,
     /// Selects one row by id and owner.
     pub get: String,
@@ -76,13 +77,7 @@ impl Statements {
         let mut order = schema
             .order_by
             .iter()
-            .map(|key| {
-                format!(
-                    "{}{}",
-                    quote(key.column),
-                    if key.descending { " DESC" } else { "" }
-                )
-            })
+            .map(|key| order_key(schema, key))
             .collect::<Vec<_>>();
         let id_column = schema.id().name;
         if !schema.order_by.iter().any(|key| key.column == id_column) {
@@ -179,6 +174,22 @@ fn ordered_for_insert<'a>(columns: impl Iterator<Item = &'a Column>) -> Vec<&'a 
     columns
 }
 
+/// One key of `ORDER BY`. The `NULL`s of an optional column come last in either direction,
+/// as each backend would otherwise place them differently (SQLite first when ascending,
+/// PostgreSQL first when descending).
+fn order_key(schema: &Schema, key: &OrderBy) -> String {
+    let nullable = schema
+        .columns
+        .iter()
+        .any(|column| column.name == key.column && column.sql_type.nullable);
+    format!(
+        "{}{}{}",
+        quote(key.column),
+        if key.descending { " DESC" } else { "" },
+        if nullable { " NULLS LAST" } else { "" }
+    )
+}
+
 /// The `updated_at = $n` assignment, when the resource has such a column.
 fn updated_at(schema: &Schema, params: &mut Params) -> Option<String> {
     schema
@@ -251,7 +262,6 @@ impl Params {
 mod tests {
     use super::*;
     use crate::column::SqlType;
-    use crate::resource::OrderBy;
 
     const TEXT: SqlType = SqlType::new("TEXT", "TEXT");
     const STAMP: SqlType = SqlType::new("TIMESTAMPTZ", "TEXT");
@@ -351,6 +361,46 @@ mod tests {
         assert!(sql.create_table.starts_with(
             r#"CREATE TABLE IF NOT EXISTS "tasks" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "#
         ));
+    }
+
+    #[test]
+    fn nulls_of_an_optional_order_key_come_last_in_either_direction() {
+        const RATED: Schema = Schema {
+            name: "Rated",
+            table: "rated",
+            path: "/api/{user_id}/rated",
+            columns: &[
+                TASKS.columns[0],
+                TASKS.columns[1],
+                Column {
+                    name: "rating",
+                    role: Role::Input,
+                    sql_type: SqlType {
+                        nullable: true,
+                        ..SqlType::new("INTEGER", "INTEGER")
+                    },
+                },
+            ],
+            order_by: &[
+                OrderBy {
+                    column: "rating",
+                    descending: true,
+                },
+                OrderBy {
+                    column: "user_id",
+                    descending: false,
+                },
+            ],
+        };
+        for backend in [BackendKind::Sqlite, BackendKind::Postgres] {
+            let sql = Statements::build(&RATED, backend);
+            assert!(
+                sql.list
+                    .contains(r#"ORDER BY "rating" DESC NULLS LAST, "user_id", "id" LIMIT"#),
+                "{}",
+                sql.list
+            );
+        }
     }
 
     #[test]
