@@ -1671,7 +1671,7 @@ fn note_statements_name_the_custom_table_and_columns() {
     assert_eq!(
         sql.list,
         format!(
-            r#"SELECT {all} FROM "notebook_entries" WHERE "owner_id" = $1 ORDER BY "title", "id" LIMIT $2 OFFSET $3"#
+            r#"SELECT {all} FROM "notebook_entries" WHERE "owner_id" = $1 ORDER BY "title" COLLATE "C", "id" LIMIT $2 OFFSET $3"#
         )
     );
     assert_eq!(

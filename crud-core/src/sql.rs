@@ -77,7 +77,7 @@ impl Statements {
         let mut order = schema
             .order_by
             .iter()
-            .map(|key| order_key(schema, key))
+            .map(|key| order_key(schema, key, backend))
             .collect::<Vec<_>>();
         let id_column = schema.id().name;
         if !schema.order_by.iter().any(|key| key.column == id_column) {
@@ -174,17 +174,25 @@ fn ordered_for_insert<'a>(columns: impl Iterator<Item = &'a Column>) -> Vec<&'a 
     columns
 }
 
-/// One key of `ORDER BY`. The `NULL`s of an optional column come last in either direction,
-/// as each backend would otherwise place them differently (SQLite first when ascending,
-/// PostgreSQL first when descending).
-fn order_key(schema: &Schema, key: &OrderBy) -> String {
-    let nullable = schema
+/// One key of `ORDER BY`, sorting alike on every backend: the `NULL`s of an optional column
+/// come last in either direction (SQLite would put them first when ascending, PostgreSQL
+/// first when descending), and text sorts by bytes (SQLite's order; PostgreSQL would follow
+/// the database's collation).
+fn order_key(schema: &Schema, key: &OrderBy, backend: BackendKind) -> String {
+    let column = schema
         .columns
         .iter()
-        .any(|column| column.name == key.column && column.sql_type.nullable);
+        .find(|column| column.name == key.column);
+    let nullable = column.is_some_and(|column| column.sql_type.nullable);
+    let text = column.is_some_and(|column| column.sql_type.postgres == "TEXT");
     format!(
-        "{}{}{}",
+        "{}{}{}{}",
         quote(key.column),
+        if text && backend == BackendKind::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        },
         if key.descending { " DESC" } else { "" },
         if nullable { " NULLS LAST" } else { "" }
     )
@@ -392,15 +400,23 @@ mod tests {
                 },
             ],
         };
-        for backend in [BackendKind::Sqlite, BackendKind::Postgres] {
-            let sql = Statements::build(&RATED, backend);
-            assert!(
-                sql.list
-                    .contains(r#"ORDER BY "rating" DESC NULLS LAST, "user_id", "id" LIMIT"#),
-                "{}",
-                sql.list
-            );
-        }
+        let sqlite = Statements::build(&RATED, BackendKind::Sqlite);
+        assert!(
+            sqlite
+                .list
+                .contains(r#"ORDER BY "rating" DESC NULLS LAST, "user_id", "id" LIMIT"#),
+            "{}",
+            sqlite.list
+        );
+        // Text sorts by bytes on PostgreSQL too, as on SQLite.
+        let postgres = Statements::build(&RATED, BackendKind::Postgres);
+        assert!(
+            postgres.list.contains(
+                r#"ORDER BY "rating" DESC NULLS LAST, "user_id" COLLATE "C", "id" LIMIT"#
+            ),
+            "{}",
+            postgres.list
+        );
     }
 
     #[test]

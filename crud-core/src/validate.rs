@@ -142,13 +142,16 @@ impl<T: HasRange> HasRange for Option<T> {
 }
 
 /// Checks `min <= value <= max`.
-pub fn check_range<T: HasRange>(
+pub fn check_range<T, N>(
     errors: &mut ValidationErrors,
     field: &'static str,
     value: &T,
-    min: Option<T::Number>,
-    max: Option<T::Number>,
-) {
+    min: Option<N>,
+    max: Option<N>,
+) where
+    T: HasRange<Number = N>,
+    N: PartialOrd + Display + Copy,
+{
     let Some(number) = value.number() else { return };
     if let Some(min) = min.filter(|min| number < *min) {
         errors.add(field, format!("must be at least {min}"));

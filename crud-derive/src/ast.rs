@@ -34,6 +34,9 @@ pub(crate) struct Field<'a> {
     pub(crate) range: Option<Bounds<Expr>>,
     /// The field's doc comments, carried to the request schemas.
     pub(crate) docs: Vec<&'a Attribute>,
+    /// Whether the field has no role because its attribute could not be read: it may be the
+    /// field meant as `id` or `owner`.
+    pub(crate) role_unread: bool,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -134,6 +137,7 @@ impl<'a> Resource<'a> {
                     role_span,
                     length: attrs.length,
                     range: attrs.range,
+                    role_unread: attrs.unreadable && attrs.role.is_none(),
                     docs: field
                         .attrs
                         .iter()

@@ -70,6 +70,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) toggle_route: Option<LitStr>,
     pub(crate) length: Option<Bounds<LitInt>>,
     pub(crate) range: Option<Bounds<Expr>>,
+    /// Whether an attribute could not be read, so that the field's role may be missing.
+    pub(crate) unreadable: bool,
 }
 
 /// Sets `slot` once; a second value is a "duplicate" error spanned on the key.
@@ -84,7 +86,7 @@ fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNested
     }
 }
 
-fn path_name(path: &Path) -> String {
+pub(crate) fn path_name(path: &Path) -> String {
     path.get_ident()
         .map_or_else(|| "?".to_owned(), ToString::to_string)
 }
@@ -154,6 +156,7 @@ impl FieldAttrs {
                 }
             });
             if let Err(error) = result {
+                parsed.unreadable = true;
                 cx.syn_error(error);
             }
         }

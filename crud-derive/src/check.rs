@@ -20,6 +20,8 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
 fn exactly_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {
     let mut fields = resource.fields_with(role);
     match fields.next() {
+        // The field meant for the role may be one whose attribute is already reported.
+        None if resource.fields.iter().any(|field| field.role_unread) => {}
         None => cx.error(
             resource.ident,
             format!("a crud resource needs one `#[crud({keyword})]` field"),

@@ -1,25 +1,27 @@
 //! Writes the code of `#[derive(Crud)]` from the checked model: the request schemas, the
 //! `Resource` description, and thin associated functions forwarding to `crud_core`.
 
-use crate::ast::{Resource, Role};
-use crate::check;
+use crate::ast::{Field, Resource, Role};
 use crate::ctxt::Ctxt;
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use crate::{check, fallback};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Ident};
+use syn::{DeriveInput, Ident, Type};
 
-pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+/// The generated code, or the errors and the fallback of `fallback.rs` when the input breaks a
+/// rule.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
     let resource = Resource::from_ast(&mut cx, input);
     if let Some(resource) = &resource {
         check::check(&mut cx, resource);
     }
-    cx.check()?;
-    let Some(resource) = resource else {
-        unreachable!("from_ast records an error when it returns None")
-    };
-    Ok(expand(&resource))
+    match (cx.check(), resource) {
+        (Ok(()), Some(resource)) => expand(&resource),
+        (Err(error), resource) => fallback::expand(input, resource.as_ref(), &error),
+        (Ok(()), None) => unreachable!("from_ast records an error when it returns None"),
+    }
 }
 
 fn expand(resource: &Resource) -> TokenStream {
@@ -49,17 +51,22 @@ fn expand(resource: &Resource) -> TokenStream {
 }
 
 /// `TaskCreate` / `TaskUpdate`: the input fields, deserialized with unknown fields refused.
-fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> TokenStream {
+pub(crate) fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> TokenStream {
     let vis = resource.vis;
     let doc = format!(
         "The JSON body that {verb} a [`{}`]. Unknown fields are refused.",
         resource.ident
     );
-    let fields = resource.inputs().map(|field| {
-        let (ident, ty) = (field.ident, field.ty);
-        let docs = &field.docs;
-        quote! { #(#docs)* pub #ident: #ty, }
-    });
+    // A field whose role could not be read is likelier meant for a role than as an input; it
+    // exists only in the fallback, which reports the attribute.
+    let fields = resource
+        .inputs()
+        .filter(|field| !field.role_unread)
+        .map(|field| {
+            let (ident, ty) = (field.ident, field.ty);
+            let docs = &field.docs;
+            quote! { #(#docs)* pub #ident: #ty, }
+        });
     quote! {
         #[doc = #doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::crud_core::__private::serde::Deserialize)]
@@ -70,22 +77,31 @@ fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> TokenStream {
     }
 }
 
+/// `validate` and `bind` of a request body.
+///
+/// A rule's check is the one place that requires the field's type to suit the rule: its type
+/// argument is spanned on the rule's key, where an unsuitable type is reported.
 fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
+    let bounds = where_clause(resource);
     let checks = resource.inputs().map(|field| {
         let (ident, key) = (field.ident, &field.name);
         let mut check = quote_spanned! {field.ty.span()=>
             ::crud_core::__private::check_value(&mut errors, #key, &self.#ident);
         };
         if let Some(length) = &field.length {
-            let (min, max) = (option(length.min.as_ref()), option(length.max.as_ref()));
+            let ty = respanned(field.ty, length.span);
+            let min = option(length.min.as_ref(), length.span);
+            let max = option(length.max.as_ref(), length.span);
             check.extend(quote_spanned! {length.span=>
-                ::crud_core::__private::check_length(&mut errors, #key, &self.#ident, #min, #max);
+                ::crud_core::__private::check_length::<#ty>(&mut errors, #key, &self.#ident, #min, #max);
             });
         }
         if let Some(range) = &field.range {
-            let (min, max) = (option(range.min.as_ref()), option(range.max.as_ref()));
+            let ty = respanned(field.ty, range.span);
+            let min = option(range.min.as_ref(), range.span);
+            let max = option(range.max.as_ref(), range.span);
             check.extend(quote_spanned! {range.span=>
-                ::crud_core::__private::check_range(&mut errors, #key, &self.#ident, #min, #max);
+                ::crud_core::__private::check_range::<#ty, _>(&mut errors, #key, &self.#ident, #min, #max);
             });
         }
         check
@@ -96,7 +112,7 @@ fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
-        impl ::crud_core::__private::Input for #name {
+        impl ::crud_core::__private::Input for #name #bounds {
             fn validate(&self) -> ::core::result::Result<(), ::crud_core::__private::ValidationErrors> {
                 let mut errors = ::crud_core::__private::ValidationErrors::new();
                 #(#checks)*
@@ -110,15 +126,17 @@ fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
     }
 }
 
-fn option(value: Option<&impl quote::ToTokens>) -> TokenStream {
+/// `Some(value)` or `None`, spanned on the rule's key.
+fn option(value: Option<&impl quote::ToTokens>, span: Span) -> TokenStream {
     match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
+        Some(value) => quote_spanned!(span=> ::core::option::Option::Some(#value)),
+        None => quote_spanned!(span=> ::core::option::Option::None),
     }
 }
 
 fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenStream {
     let ident = resource.ident;
+    let bounds = where_clause(resource);
     let name = ident.to_string();
     let (table, path) = (&resource.table.value, &resource.path.value);
     let id_ty = resource.fields_with(&Role::Id).next().map(|field| field.ty);
@@ -155,7 +173,7 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
     });
     quote! {
         #[automatically_derived]
-        impl ::crud_core::__private::Resource for #ident {
+        impl ::crud_core::__private::Resource for #ident #bounds {
             type Id = #id_ty;
             type Create = #create;
             type Update = #update;
@@ -208,7 +226,15 @@ fn serialize_impl(resource: &Resource) -> TokenStream {
 }
 
 /// `Task::router()` and the service functions, forwarding to `crud_core`.
-fn associated_functions(resource: &Resource, create: &Ident, update: &Ident) -> TokenStream {
+///
+/// The `for<'__crud> Self: Resource` bound holds exactly when the `Resource` impl does: where a
+/// field's type breaks its bound, the one error reported is the field's, not one per function.
+/// It names `Create` and `Update`, which the bound would otherwise leave unnormalized.
+pub(crate) fn associated_functions(
+    resource: &Resource,
+    create: &Ident,
+    update: &Ident,
+) -> TokenStream {
     let ident = resource.ident;
     let vis = resource.vis;
     let name = ident.to_string();
@@ -235,7 +261,10 @@ fn associated_functions(resource: &Resource, create: &Ident, update: &Ident) -> 
     );
     quote! {
         #[automatically_derived]
-        impl #ident {
+        impl #ident
+        where
+            for<'__crud> Self: ::crud_core::__private::Resource<Create = #create, Update = #update>,
+        {
             #[doc = #router_doc]
             #vis fn router<S>() -> ::crud_core::__private::axum::Router<S>
             where
@@ -284,20 +313,69 @@ fn associated_functions(resource: &Resource, create: &Ident, update: &Ident) -> 
     }
 }
 
-/// Bounds that name the role a field's type does not fit, spanned on the field's type.
+/// The trait a field's type must implement for its role, and the function asserting it.
+fn role_bound(field: &Field) -> (TokenStream, TokenStream) {
+    match field.role {
+        Role::Id => (quote!(IdType), quote!(assert_id)),
+        Role::Owner => (quote!(OwnerType), quote!(assert_owner)),
+        Role::Toggle { .. } => (quote!(ToggleType), quote!(assert_toggle)),
+        Role::CreatedAt | Role::UpdatedAt => (quote!(TimestampType), quote!(assert_timestamp)),
+        Role::Input => (quote!(ColumnType), quote!(assert_column)),
+    }
+}
+
+/// Calls that compile only if every field's type fits its role: an unmet bound is reported
+/// once, on the field's type.
 fn type_assertions(resource: &Resource) -> TokenStream {
-    let assertions = resource.fields.iter().filter_map(|field| {
+    let assertions = resource.fields.iter().map(|field| {
         let ty = field.ty;
-        let check = match field.role {
-            Role::Id => quote!(assert_id),
-            Role::Owner => quote!(assert_owner),
-            Role::Toggle { .. } => quote!(assert_toggle),
-            Role::CreatedAt | Role::UpdatedAt => quote!(assert_timestamp),
-            Role::Input => return None,
-        };
-        Some(quote_spanned! {ty.span()=> ::crud_core::__private::#check::<#ty>(); })
+        let (_, assert) = role_bound(field);
+        quote_spanned! {ty.span()=> ::crud_core::__private::#assert::<#ty>(); }
     });
     quote! {
         const _: () = { #(#assertions)* };
     }
+}
+
+/// The bounds of `type_assertions`, as the `where` clause of the generated impls.
+///
+/// Where a bound does not hold, `type_assertions` reports it; the impls' bodies rely on it
+/// and, with the bound in their `where` clause, report nothing more. Each bound is written
+/// `for<'__crud>` so that it is not a trivial bound, which is an error of its own where it
+/// does not hold.
+fn where_clause(resource: &Resource) -> TokenStream {
+    let mut predicates: Vec<TokenStream> = Vec::new();
+    for field in &resource.fields {
+        let ty = field.ty;
+        let (bound, _) = role_bound(field);
+        let predicate = quote!(for<'__crud> #ty: ::crud_core::__private::#bound);
+        let text = predicate.to_string();
+        if !predicates.iter().any(|seen| seen.to_string() == text) {
+            predicates.push(predicate);
+        }
+    }
+    quote!(where #(#predicates),*)
+}
+
+/// The tokens of `ty`, every one spanned at `span`, so that an unmet bound on the type is
+/// reported at `span`.
+fn respanned(ty: &Type, span: Span) -> TokenStream {
+    fn respan(tree: TokenTree, span: Span) -> TokenTree {
+        match tree {
+            TokenTree::Group(group) => {
+                let stream = group.stream().into_iter().map(|tree| respan(tree, span));
+                let mut group = Group::new(group.delimiter(), stream.collect());
+                group.set_span(span);
+                TokenTree::Group(group)
+            }
+            mut tree => {
+                tree.set_span(span);
+                tree
+            }
+        }
+    }
+    ty.to_token_stream()
+        .into_iter()
+        .map(|tree| respan(tree, span))
+        .collect()
 }

@@ -7,6 +7,7 @@ mod case;
 mod check;
 mod ctxt;
 mod expand;
+mod fallback;
 mod text_enum;
 
 use proc_macro::TokenStream;
@@ -17,9 +18,7 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(Crud, attributes(crud))]
 pub fn derive_crud(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand::derive(&input).into()
 }
 
 /// Derives storage as text and JSON as a string for a field-less enum. Documented in

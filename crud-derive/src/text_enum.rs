@@ -1,5 +1,6 @@
 //! `#[derive(CrudEnum)]`: a field-less enum stored as text and sent as a JSON string.
 
+use crate::attr::path_name;
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use proc_macro2::TokenStream;
@@ -20,6 +21,22 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     if data.variants.is_empty() {
         cx.error(&input.ident, "`CrudEnum` needs at least one variant");
     }
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("crud"))
+    {
+        let result = attr.parse_nested_meta(|meta| {
+            Err(meta.error(format!(
+                "unknown crud attribute `{}` on the enum; `CrudEnum` reads only \
+                 `#[crud(rename = \"...\")]`, on a variant",
+                path_name(&meta.path)
+            )))
+        });
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
     let mut variants = Vec::new();
     for variant in &data.variants {
         if !matches!(variant.fields, Fields::Unit) {
@@ -39,7 +56,10 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                     name = Some(meta.value()?.parse::<LitStr>()?.value());
                     Ok(())
                 } else {
-                    Err(meta.error("unknown crud attribute; expected `rename = \"...\"`"))
+                    Err(meta.error(format!(
+                        "unknown crud attribute `{}`; expected `rename = \"...\"`",
+                        path_name(&meta.path)
+                    )))
                 }
             });
             if let Err(error) = result {

@@ -1,0 +1,10 @@
+use crud_core::CrudEnum;
+
+#[derive(CrudEnum)]
+pub enum Status {
+    Open,
+    #[crud(rename = "open")]
+    Reopened,
+}
+
+fn main() {}

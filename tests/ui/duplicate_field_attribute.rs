@@ -1,0 +1,13 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    #[crud(length(max = 100), length(max = 200))]
+    pub title: String,
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(toggle = "flag")]
+    pub pinned: bool,
+    #[crud(toggle = "flag")]
+    pub archived: bool,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(toggle = "pin/unpin")]
+    pub pinned: bool,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+#[crud(order_by = "title, created_at desc")]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+}
+
+fn main() {}

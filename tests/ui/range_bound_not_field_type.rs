@@ -1,0 +1,14 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(range(min = 0.5, max = 10))]
+    pub priority: i32,
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use crud_core::Crud;
+use crud_core::chrono::NaiveDate;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(created_at)]
+    pub created_at: NaiveDate,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use crud_core::Crud;
+use crud_core::chrono::{DateTime, Utc};
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(created_at)]
+    pub created_at: DateTime<Utc>,
+    #[crud(created_at)]
+    pub inserted_at: DateTime<Utc>,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    #[crud(owner)]
+    pub author: String,
+    pub title: String,
+}
+
+fn main() {}
