@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Load benchmark: the todo server against the hand-written yardstick, side by side.
+
+Starts PostgreSQL if needed, builds both servers, runs them on the same database (127.0.0.1
+only), seeds 100 users with 20 tasks each, and runs each scenario with wrk, alternating the
+servers (todo, yardstick, todo, yardstick, ...) so that drift on a shared machine cancels out.
+Prints, per backend and scenario, the medians over the rounds: requests/s, p50, p99, non-2xx
+responses, server CPU time per request, peak RSS, and the ratios todo / yardstick.
+
+    bench/run                      # full run: 3 rounds of 5 s per scenario, both backends
+    bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
+    bench/run --backend sqlite --rounds 5 --seconds 10
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET = "benchmark-secret-benchmark-secret"
+SCENARIOS = ["list", "get", "create", "update", "toggle", "mixed"]
+USERS, TASKS_PER_USER, WRITERS = 100, 20, 100
+PORTS = {"todo": 18080, "yardstick": 18081}
+POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+POSTGRES_BENCH = "postgres://postgres@127.0.0.1:5432/crud_bench"
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def token(user):
+    """An HS256 JWT for `user`, valid for a day."""
+    encode = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=")
+    header = encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = encode(json.dumps({"sub": user, "exp": int(time.time()) + 86400}).encode())
+    signature = hmac.new(SECRET.encode(), header + b"." + claims, hashlib.sha256).digest()
+    return (header + b"." + claims + b"." + encode(signature)).decode()
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, **kwargs)
+
+
+def ensure_tools():
+    if shutil.which("wrk") is None:
+        log("installing wrk (Debian package)")
+        run(["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+
+
+def ensure_postgres():
+    ready = lambda: subprocess.run(
+        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
+    if not ready():
+        for version in os.listdir("/etc/postgresql"):
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"])
+        for _ in range(30):
+            if ready():
+                break
+            time.sleep(1)
+    if not ready():
+        sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432")
+    run(["psql", POSTGRES_ADMIN, "-qc", "DROP DATABASE IF EXISTS crud_bench"])
+    run(["psql", POSTGRES_ADMIN, "-qc", "CREATE DATABASE crud_bench"])
+
+
+def build(profile):
+    flags = ["--release"] if profile == "release" else []
+    log(f"building the todo server and the yardstick ({profile})")
+    run(["cargo", "build", "-q", *flags, "--example", "todo", "-p", "crud-todo"], cwd=ROOT)
+    run(["cargo", "build", "-q", *flags, "-p", "crud-bench", "--bin", "yardstick"], cwd=ROOT)
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return {
+        "todo": os.path.join(target, profile, "examples", "todo"),
+        "yardstick": os.path.join(target, profile, "yardstick"),
+    }
+
+
+class Server:
+    def __init__(self, name, binary, database_url):
+        env = dict(os.environ, DATABASE_URL=database_url, BETTER_AUTH_SECRET=SECRET,
+                   PORT=str(PORTS[name]), RUST_LOG="warn")
+        self.name = name
+        self.process = subprocess.Popen([binary], env=env, cwd=tempfile.gettempdir(),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{PORTS[name]}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=1)
+            except urllib.error.HTTPError:
+                return  # answering (404 or 401): ready
+            except OSError:
+                if self.process.poll() is not None:
+                    sys.exit(f"{name} exited with {self.process.returncode}")
+                time.sleep(0.05)
+        sys.exit(f"{name} did not start")
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mib(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def request(url, method, user, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": "Bearer " + token(user), "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as response:
+        return json.load(response)
+
+
+def seed(url, data_dir):
+    """100 users with 20 tasks each (readers), and 100 writer users that receive the creates."""
+    log(f"seeding {USERS} users x {TASKS_PER_USER} tasks")
+    ids = {}
+
+    def user_tasks(index):
+        user = f"user{index}"
+        ids[user] = [request(f"{url}/api/{user}/tasks", "POST", user,
+                             {"title": f"Task {n} of {user}", "description": "seeded"})["id"]
+                     for n in range(TASKS_PER_USER)]
+
+    threads = [threading.Thread(target=user_tasks, args=(i,)) for i in range(USERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    readers = os.path.join(data_dir, "readers.txt")
+    writers = os.path.join(data_dir, "writers.txt")
+    with open(readers, "w") as out:
+        for user, task_ids in ids.items():
+            out.write(" ".join([user, token(user), *map(str, task_ids)]) + "\n")
+    with open(writers, "w") as out:
+        for index in range(WRITERS):
+            user = f"writer{index}"
+            out.write(f"{user} {token(user)}\n")
+    return readers, writers
+
+
+def wrk(url, scenario, seconds, readers, writers):
+    env = dict(os.environ, BENCH_SCENARIO=scenario, BENCH_DATA=readers, BENCH_WRITERS=writers)
+    output = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "5s", "--latency",
+         "-s", os.path.join(ROOT, "bench", "scenario.lua"), url],
+        env=env, check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(match.group(1)) * unit[match.group(2)]
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: .*", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency(50),
+        "p99": latency(99),
+        "requests": requests,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def bench_backend(backend, binaries, args):
+    data_dir = tempfile.mkdtemp(prefix="crud-bench-")
+    if backend == "sqlite":
+        url = f"sqlite://{data_dir}/bench.db"
+    else:
+        ensure_postgres()
+        url = POSTGRES_BENCH
+    servers = {}
+    try:
+        # The todo server creates the table; the yardstick uses it.
+        servers["todo"] = Server("todo", binaries["todo"], url)
+        servers["yardstick"] = Server("yardstick", binaries["yardstick"], url)
+        readers, writers = seed(servers["todo"].url, data_dir)
+        results = {}
+        for scenario in args.scenarios:
+            runs = {"todo": [], "yardstick": []}
+            for round_index in range(args.rounds):
+                order = ["todo", "yardstick"] if round_index % 2 == 0 else ["yardstick", "todo"]
+                for name in order:
+                    server = servers[name]
+                    cpu_before = server.cpu_seconds()
+                    result = wrk(server.url, scenario, args.seconds, readers, writers)
+                    cpu = server.cpu_seconds() - cpu_before
+                    result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)
+                    runs[name].append(result)
+                    log(f"{backend:8} {scenario:7} round {round_index + 1} {name:9} "
+                        f"{result['rps']:9.0f} req/s  p99 {result['p99']:7.2f} ms  "
+                        f"non-2xx {result['non_2xx']} {result['socket_errors']}")
+            results[scenario] = {name: summarize(rs) for name, rs in runs.items()}
+        peaks = {name: server.peak_rss_mib() for name, server in servers.items()}
+        return results, peaks
+    finally:
+        for server in servers.values():
+            server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def summarize(runs):
+    median = lambda key: statistics.median(run[key] for run in runs)
+    return {"rps": median("rps"), "p50": median("p50"), "p99": median("p99"),
+            "cpu_us": median("cpu_us"), "non_2xx": sum(run["non_2xx"] for run in runs)}
+
+
+def report(backend, results, peaks, args):
+    print(f"\n### {backend} ({args.rounds} rounds of {args.seconds} s per server and scenario, medians)\n")
+    print("| scenario | todo req/s | yardstick req/s | ratio | todo p50 ms | yardstick p50 ms "
+          "| todo p99 ms | yardstick p99 ms | p99 ratio | todo CPU µs/req | yardstick CPU µs/req "
+          "| non-2xx todo / yardstick |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for scenario, by_server in results.items():
+        todo, yard = by_server["todo"], by_server["yardstick"]
+        print(f"| {scenario} | {todo['rps']:.0f} | {yard['rps']:.0f} | {todo['rps'] / yard['rps']:.2f} "
+              f"| {todo['p50']:.2f} | {yard['p50']:.2f} | {todo['p99']:.2f} | {yard['p99']:.2f} "
+              f"| {todo['p99'] / yard['p99']:.2f} | {todo['cpu_us']:.0f} | {yard['cpu_us']:.0f} "
+              f"| {todo['non_2xx']} / {yard['non_2xx']} |")
+    print(f"\nPeak RSS: todo {peaks['todo']:.1f} MiB, yardstick {peaks['yardstick']:.1f} MiB, "
+          f"ratio {peaks['todo'] / peaks['yardstick']:.2f}")
+    return all(by_server[name]["non_2xx"] == 0 for by_server in results.values()
+               for name in by_server)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="1 round of 1 s on debug builds")
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.seconds = 1, 1
+    ensure_tools()
+    binaries = build("debug" if args.smoke else "release")
+    print(f"Machine: {os.cpu_count()} cores shared by the servers, the database and wrk "
+          f"(2 threads, 32 connections); pools of 10 connections.")
+    clean = True
+    for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
+        results, peaks = bench_backend(backend, binaries, args)
+        clean &= report(backend, results, peaks, args)
+    if not clean:
+        sys.exit("some responses were not 2xx")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+//! The README's "Add your own resource" steps, as written: the resource of
+//! `tests/readme/entry.rs` (which the README shows line for line) is created, routed and
+//! called.
+
+#![allow(missing_docs)]
+
+mod common;
+include!("readme/entry.rs");
+
+use common::Client;
+use serde_json::json;
+
+#[test]
+fn the_readme_shows_the_tested_resource() {
+    let readme = include_str!("../README.md");
+    let mut rest = readme;
+    for line in include_str!("readme/entry.rs")
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+    {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("the README lacks, in order: {line}"));
+        rest = &rest[at + line.len()..];
+    }
+}
+
+#[tokio::test]
+async fn the_readme_resource_serves_its_routes() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("app.db").display());
+
+    // Step 3, as in the README (with the tests' secret instead of the environment's).
+    let db = crud_core::Db::connect(&url).await?;
+    db.create_table::<Entry>().await?;
+    let state = crud_core::AppState::new(db, common::auth());
+    let app = axum::Router::new()
+        .merge(Entry::router())
+        .fallback(crud_core::routes::not_found)
+        .method_not_allowed_fallback(crud_core::routes::method_not_allowed)
+        .with_state(state.clone());
+
+    let client = Client::new(app);
+    let body = json!({"day": "2026-11-24", "text": "Shipped it", "energy": 7, "mood": "busy"});
+    let created = client.post("ana", "/v1/users/ana/journal", body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["author"], "ana");
+    assert_eq!(created.body["mood"], "busy");
+    assert_eq!(created.body["pinned"], false);
+    let id = created.body["id"].as_str().expect("a UUID id");
+
+    let pinned = client
+        .patch("ana", &format!("/v1/users/ana/journal/{id}/pinned"))
+        .await;
+    assert_eq!(pinned.body["pinned"], true);
+    let too_tired = client
+        .post(
+            "ana",
+            "/v1/users/ana/journal",
+            json!({"day": "2026-11-25", "text": "x", "energy": 11}),
+        )
+        .await;
+    assert_eq!(too_tired.status, 400);
+    assert_eq!(
+        too_tired.detail(),
+        "Validation failed: energy: must be at most 10"
+    );
+
+    // Step 4: the services, for a handler of one's own.
+    let entries = Entry::list(&state.db, "ana", crud_core::Page::default()).await?;
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].pinned);
+    Ok(())
+}
