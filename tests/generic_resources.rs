@@ -1669,7 +1669,7 @@ fn note_statements_name_the_custom_table_and_columns() {
         )
     );
     assert_eq!(
-        sql.list,
+        sql.list_page,
         format!(
             r#"SELECT {all} FROM "notebook_entries" WHERE "owner_id" = $1 ORDER BY "title" COLLATE "C", "id" LIMIT $2 OFFSET $3"#
         )
@@ -1720,7 +1720,7 @@ fn measurement_statements_have_one_toggle_each_and_bind_updated_at() {
         )
     );
     assert_eq!(
-        sql.list,
+        sql.list_page,
         format!(
             r#"SELECT {all} FROM "lab_measurements" WHERE "user_id" = $1 ORDER BY "taken_on", "value" DESC, "id" DESC LIMIT $2 OFFSET $3"#
         )
@@ -1758,7 +1758,7 @@ fn bookmark_statements_use_the_default_table_and_bind_created_at_once() {
         )
     );
     assert_eq!(
-        sql.list,
+        sql.list_page,
         format!(
             r#"SELECT {all} FROM "bookmarks" WHERE "account" = ?1 ORDER BY "rating" DESC NULLS LAST, "id" DESC LIMIT ?2 OFFSET ?3"#
         ),

@@ -50,11 +50,17 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
         owner: &str,
         page: Page,
     ) -> Result<Vec<R>> {
+        let statements = R::statements(DB::KIND);
         let mut binder = Binder::<DB>::default();
         binder.push(owner);
-        binder.push(page.limit.map_or(i64::MAX, i64::from));
-        binder.push(i64::from(page.offset.unwrap_or(0)));
-        Ok(DB::fetch_all::<R>(pool, &R::statements(DB::KIND).list, binder.finish()?).await?)
+        let sql = if page == Page::default() {
+            &statements.list
+        } else {
+            binder.push(page.limit.map_or(i64::MAX, i64::from));
+            binder.push(i64::from(page.offset.unwrap_or(0)));
+            &statements.list_page
+        };
+        Ok(DB::fetch_all::<R>(pool, sql, binder.finish()?).await?)
     }
     with_pool!(db, pool => run::<R, _>(pool, owner, page).await)
 }

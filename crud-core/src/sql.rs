@@ -13,7 +13,8 @@ use std::fmt::Write;
 /// Parameters, in bind order:
 /// - `insert`: the generated id (when the service generates it), the owner, the input fields,
 ///   `created_at`, `updated_at`;
-/// - `list`: the owner, the limit, the offset;
+/// - `list`: the owner;
+/// - `list_page`: the owner, the limit, the offset;
 /// - `get` and `delete`: the id, the owner;
 /// - `update`: the input fields, `updated_at`, the id, the owner;
 /// - each of `toggles`: `updated_at`, the id, the owner.
@@ -21,9 +22,11 @@ use std::fmt::Write;
 pub struct Statements {
     /// Inserts a row and returns it.
     pub insert: String,
-    /// Selects one page of the owner's rows in the schema's order, then by id; the `NULL`s of
-    /// an optional column come last whether it is ascending or descending.
+    /// Selects the owner's rows in the schema's order, then by id; the `NULL`s of an optional
+    /// column come last whether it is ascending or descending.
     pub list: String,
+    /// Selects one page of [`list`](Self::list) (`LIMIT` and `OFFSET`).
+    pub list_page: String,
     /// Selects one row by id and owner.
     pub get: String,
     /// Replaces the input fields of a row and returns it.
@@ -87,12 +90,11 @@ impl Statements {
         }
         let mut params = Params::new(backend);
         let list = format!(
-            "SELECT {returning} FROM {table} WHERE {owner} = {} ORDER BY {} LIMIT {} OFFSET {}",
+            "SELECT {returning} FROM {table} WHERE {owner} = {} ORDER BY {}",
             params.next(),
             order.join(", "),
-            params.next(),
-            params.next()
         );
+        let list_page = format!("{list} LIMIT {} OFFSET {}", params.next(), params.next());
 
         let mut params = Params::new(backend);
         let by_id = format!("{id} = {} AND {owner} = {}", params.next(), params.next());
@@ -148,6 +150,7 @@ impl Statements {
         Self {
             insert,
             list,
+            list_page,
             get,
             update,
             delete,
@@ -328,10 +331,14 @@ mod tests {
             )
         );
         assert_eq!(
-            sql.list,
+            sql.list_page,
             format!(
                 r#"SELECT {ALL} FROM "tasks" WHERE "user_id" = $1 ORDER BY "created_at" DESC, "id" DESC LIMIT $2 OFFSET $3"#
             )
+        );
+        assert_eq!(
+            Some(sql.list.as_str()),
+            sql.list_page.strip_suffix(" LIMIT $2 OFFSET $3")
         );
         assert_eq!(
             sql.get,
@@ -403,19 +410,19 @@ mod tests {
         let sqlite = Statements::build(&RATED, BackendKind::Sqlite);
         assert!(
             sqlite
-                .list
+                .list_page
                 .contains(r#"ORDER BY "rating" DESC NULLS LAST, "user_id", "id" LIMIT"#),
             "{}",
-            sqlite.list
+            sqlite.list_page
         );
         // Text sorts by bytes on PostgreSQL too, as on SQLite.
         let postgres = Statements::build(&RATED, BackendKind::Postgres);
         assert!(
-            postgres.list.contains(
+            postgres.list_page.contains(
                 r#"ORDER BY "rating" DESC NULLS LAST, "user_id" COLLATE "C", "id" LIMIT"#
             ),
             "{}",
-            postgres.list
+            postgres.list_page
         );
     }
 
