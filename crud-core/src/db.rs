@@ -70,6 +70,9 @@ pub struct DbOptions {
     pub test_before_acquire: bool,
     /// How long a SQLite write waits for another writer's lock (default 5 s).
     pub sqlite_busy_timeout: Duration,
+    /// How long a PostgreSQL statement may run before the server cancels it (default 30 s;
+    /// `None` for no limit). A cancelled statement answers 503.
+    pub postgres_statement_timeout: Option<Duration>,
 }
 
 impl Default for DbOptions {
@@ -80,6 +83,7 @@ impl Default for DbOptions {
             acquire_timeout: Duration::from_secs(5),
             test_before_acquire: false,
             sqlite_busy_timeout: Duration::from_secs(5),
+            postgres_statement_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -128,9 +132,13 @@ impl Db {
 
     /// Connects to PostgreSQL with explicit connect options (a schema's `search_path`, TLS...).
     pub async fn connect_postgres(
-        connect: PgConnectOptions,
+        mut connect: PgConnectOptions,
         options: &DbOptions,
     ) -> Result<Self, sqlx::Error> {
+        if let Some(timeout) = options.postgres_statement_timeout {
+            let milliseconds = timeout.as_millis().to_string();
+            connect = connect.options([("statement_timeout", milliseconds.as_str())]);
+        }
         Ok(Self::Postgres(
             Self::postgres_pool(options).connect_with(connect).await?,
         ))

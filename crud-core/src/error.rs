@@ -39,7 +39,7 @@ pub enum Error {
         /// The `detail`.
         message: String,
     },
-    /// 500 (503 when no connection is free): the database failed.
+    /// 500 (503 when no connection is free or a statement timed out): the database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -54,6 +54,12 @@ impl Error {
             Self::BadRequest(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::Status { status, .. } => *status,
             Self::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
+            // PostgreSQL's `query_canceled`: the statement timeout struck.
+            Self::Database(sqlx::Error::Database(error))
+                if error.code().as_deref() == Some("57014") =>
+            {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

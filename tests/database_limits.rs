@@ -1,0 +1,63 @@
+//! What a request meets when the database is at its limits: no free connection in time, or a
+//! PostgreSQL statement over its timeout. Both answer 503 in the JSON error shape.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, Client, TestDb};
+use crud_core::{DbOptions, Error};
+use std::time::Duration;
+
+async fn busy_pool_answers_service_unavailable(backend: Backend) {
+    let options = DbOptions {
+        max_connections: 1,
+        acquire_timeout: Duration::from_millis(200),
+        ..DbOptions::default()
+    };
+    let test = TestDb::with_options(backend, &options).await;
+    let client = Client::todo(&test.db).await;
+    // The one connection is held while the request waits for it.
+    match &test.db {
+        crud_core::Db::Sqlite(pool) => {
+            let _held = pool.acquire().await.expect("the one connection");
+            expect_unavailable(&client).await;
+        }
+        crud_core::Db::Postgres(pool) => {
+            let _held = pool.acquire().await.expect("the one connection");
+            expect_unavailable(&client).await;
+        }
+    }
+    let reply = client.get("alice", "/api/alice/tasks").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the pool serves again once the connection is back"
+    );
+}
+
+async fn expect_unavailable(client: &Client) {
+    let reply = client.get("alice", "/api/alice/tasks").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.detail(), "Service Unavailable");
+}
+
+backend_tests!(busy_pool_answers_service_unavailable);
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
+async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
+    let options = DbOptions {
+        postgres_statement_timeout: Some(Duration::from_millis(50)),
+        ..DbOptions::default()
+    };
+    let test = TestDb::with_options(Backend::Postgres, &options).await;
+    let crud_core::Db::Postgres(pool) = &test.db else {
+        unreachable!()
+    };
+    let error = crud_core::sqlx::query("SELECT pg_sleep(2)")
+        .execute(pool)
+        .await
+        .expect_err("the statement is cancelled");
+    let error = Error::from(error);
+    assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE, "{error}");
+}
