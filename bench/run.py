@@ -5,9 +5,10 @@ Starts PostgreSQL if needed, builds both servers, runs them on the same database
 only), seeds 100 users with 20 tasks each, and runs each scenario with wrk, alternating the
 servers (todo, yardstick, todo, yardstick, ...) so that drift on a shared machine cancels out.
 Prints, per backend and scenario, the medians over the rounds: requests/s, p50, p99, non-2xx
-responses, server CPU time per request, peak RSS, and the ratios todo / yardstick.
+responses, server CPU time per request, peak RSS during the scenario, and the ratios
+todo / yardstick (the median of the ratios of the runs made side by side).
 
-    bench/run                      # full run: 3 rounds of 5 s per scenario, both backends
+    bench/run                      # full run: 5 rounds of 4 s per scenario, both backends
     bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
     bench/run --backend sqlite --rounds 5 --seconds 10
 """
@@ -112,6 +113,11 @@ class Server:
             fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def reset_peak_rss(self):
+        """Starts a new peak-RSS measurement (writing 5 to clear_refs resets VmHWM)."""
+        with open(f"/proc/{self.process.pid}/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+
     def peak_rss_mib(self):
         with open(f"/proc/{self.process.pid}/status") as status:
             for line in status:
@@ -206,6 +212,9 @@ def bench_backend(backend, binaries, args):
         results = {}
         for scenario in args.scenarios:
             runs = {"todo": [], "yardstick": []}
+            for name, server in servers.items():
+                wrk(server.url, scenario, 1, readers, writers)  # warm-up, not measured
+                server.reset_peak_rss()
             for round_index in range(args.rounds):
                 order = ["todo", "yardstick"] if round_index % 2 == 0 else ["yardstick", "todo"]
                 for name in order:
@@ -217,14 +226,23 @@ def bench_backend(backend, binaries, args):
                     runs[name].append(result)
                     log(f"{backend:8} {scenario:7} round {round_index + 1} {name:9} "
                         f"{result['rps']:9.0f} req/s  p99 {result['p99']:7.2f} ms  "
-                        f"non-2xx {result['non_2xx']} {result['socket_errors']}")
+                        f"{result['cpu_us']:5.0f} us CPU/req  non-2xx {result['non_2xx']} "
+                        f"{result['socket_errors']}")
             results[scenario] = {name: summarize(rs) for name, rs in runs.items()}
-        peaks = {name: server.peak_rss_mib() for name, server in servers.items()}
-        return results, peaks
+            results[scenario]["ratios"] = pair_ratios(runs["todo"], runs["yardstick"])
+            for name, server in servers.items():
+                results[scenario][name]["rss"] = server.peak_rss_mib()
+        return results
     finally:
         for server in servers.values():
             server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def pair_ratios(todo, yardstick):
+    """Medians of the ratios todo / yardstick of the runs made side by side in each round."""
+    ratio = lambda key: statistics.median(t[key] / y[key] for t, y in zip(todo, yardstick))
+    return {"rps": ratio("rps"), "p99": ratio("p99"), "cpu_us": ratio("cpu_us")}
 
 
 def summarize(runs):
@@ -233,30 +251,31 @@ def summarize(runs):
             "cpu_us": median("cpu_us"), "non_2xx": sum(run["non_2xx"] for run in runs)}
 
 
-def report(backend, results, peaks, args):
-    print(f"\n### {backend} ({args.rounds} rounds of {args.seconds} s per server and scenario, medians)\n")
-    print("| scenario | todo req/s | yardstick req/s | ratio | todo p50 ms | yardstick p50 ms "
-          "| todo p99 ms | yardstick p99 ms | p99 ratio | todo CPU µs/req | yardstick CPU µs/req "
-          "| non-2xx todo / yardstick |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+def report(backend, results, args):
+    print(f"\n### {backend}: {args.rounds} rounds of {args.seconds} s per server and scenario\n")
+    print("Medians over the rounds; ratios are todo / yardstick, the median of each round's ratio.\n")
+    print("| scenario | req/s todo | req/s yardstick | req/s ratio | p50 ms todo / yardstick "
+          "| p99 ms todo | p99 ms yardstick | p99 ratio | CPU µs/req todo / yardstick | CPU ratio "
+          "| peak RSS MiB todo / yardstick | RSS ratio | non-2xx todo / yardstick |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    clean = True
     for scenario, by_server in results.items():
-        todo, yard = by_server["todo"], by_server["yardstick"]
-        print(f"| {scenario} | {todo['rps']:.0f} | {yard['rps']:.0f} | {todo['rps'] / yard['rps']:.2f} "
-              f"| {todo['p50']:.2f} | {yard['p50']:.2f} | {todo['p99']:.2f} | {yard['p99']:.2f} "
-              f"| {todo['p99'] / yard['p99']:.2f} | {todo['cpu_us']:.0f} | {yard['cpu_us']:.0f} "
+        todo, yard, ratio = by_server["todo"], by_server["yardstick"], by_server["ratios"]
+        clean &= todo["non_2xx"] == 0 and yard["non_2xx"] == 0
+        print(f"| {scenario} | {todo['rps']:.0f} | {yard['rps']:.0f} | {ratio['rps']:.2f} "
+              f"| {todo['p50']:.2f} / {yard['p50']:.2f} | {todo['p99']:.2f} | {yard['p99']:.2f} "
+              f"| {ratio['p99']:.2f} | {todo['cpu_us']:.0f} / {yard['cpu_us']:.0f} | {ratio['cpu_us']:.2f} "
+              f"| {todo['rss']:.1f} / {yard['rss']:.1f} | {todo['rss'] / yard['rss']:.2f} "
               f"| {todo['non_2xx']} / {yard['non_2xx']} |")
-    print(f"\nPeak RSS: todo {peaks['todo']:.1f} MiB, yardstick {peaks['yardstick']:.1f} MiB, "
-          f"ratio {peaks['todo'] / peaks['yardstick']:.2f}")
-    return all(by_server[name]["non_2xx"] == 0 for by_server in results.values()
-               for name in by_server)
+    return clean
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="1 round of 1 s on debug builds")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
     args = parser.parse_args()
     if args.smoke:
@@ -267,8 +286,8 @@ def main():
           f"(2 threads, 32 connections); pools of 10 connections.")
     clean = True
     for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
-        results, peaks = bench_backend(backend, binaries, args)
-        clean &= report(backend, results, peaks, args)
+        results = bench_backend(backend, binaries, args)
+        clean &= report(backend, results, args)
     if not clean:
         sys.exit("some responses were not 2xx")
 
