@@ -386,12 +386,14 @@ async fn toggle_concurrently(client: &Client, user: &str, id: i64, times: usize)
 async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
     use crud_core::sqlx;
     let result = match db {
-        Db::Sqlite(pool) => sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
-            .bind(at)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
+        Db::Sqlite(sqlite) => {
+            sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
+                .bind(at)
+                .bind(id)
+                .execute(&sqlite.writes)
+                .await
+                .map(|done| done.rows_affected())
+        }
         Db::Postgres(pool) => {
             sqlx::query(r#"UPDATE "tasks" SET "created_at" = $1 WHERE "id" = $2"#)
                 .bind(at)

@@ -10,11 +10,24 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Runs `$body` with `$pool` bound to the concrete pool of a [`Db`].
+/// Runs `$body` with `$pool` bound to the concrete pool of a [`Db`] that serves reads or
+/// writes.
 macro_rules! with_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, reads $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite(sqlite) => {
+                let $pool = &sqlite.reads;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+    ($db:expr, writes $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(sqlite) => {
+                let $pool = &sqlite.writes;
+                $body
+            }
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -48,16 +61,31 @@ impl BackendKind {
 /// runs unchanged on SQLite and PostgreSQL.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// A SQLite pool.
-    Sqlite(SqlitePool),
+    /// SQLite pools: readers and the one writer.
+    Sqlite(SqlitePools),
     /// A PostgreSQL pool.
     Postgres(PgPool),
+}
+
+/// A SQLite database as [`Db`] uses it: reads on a pool of connections, writes on a pool of
+/// one connection.
+///
+/// SQLite lets one writer in at a time; writers that collide wait in its busy handler, which
+/// sleeps by steps of up to 100 ms. With one writing connection, writes queue in the pool
+/// instead, first come first served, and readers (WAL mode) never wait for them.
+#[derive(Clone, Debug)]
+pub struct SqlitePools {
+    /// The connections that read (at most [`DbOptions::max_connections`]).
+    pub reads: SqlitePool,
+    /// The one connection that writes (and creates tables).
+    pub writes: SqlitePool,
 }
 
 /// Pool settings for [`Db::connect_with`].
 #[derive(Clone, Debug)]
 pub struct DbOptions {
-    /// The most connections the pool opens (default 10).
+    /// The most connections the pool opens (default 10). On SQLite, the readers'; the writer
+    /// has one more of its own.
     pub max_connections: u32,
     /// The connections the pool keeps open when idle (default 0).
     pub min_connections: u32,
@@ -97,7 +125,8 @@ impl Db {
     /// Connects to a `sqlite:` or `postgres:` URL.
     ///
     /// A SQLite database file is created if missing, and runs in WAL mode with
-    /// `synchronous = NORMAL`, so readers never wait for a writer.
+    /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]). An
+    /// in-memory SQLite database lives in one connection, which serves reads and writes.
     pub async fn connect_with(url: &str, options: &DbOptions) -> Result<Self, sqlx::Error> {
         match BackendKind::from_url(url) {
             Some(BackendKind::Sqlite) => {
@@ -106,14 +135,22 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(options.sqlite_busy_timeout);
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .min_connections(options.min_connections)
-                    .acquire_timeout(options.acquire_timeout)
-                    .test_before_acquire(options.test_before_acquire)
-                    .connect_with(connect)
-                    .await?;
-                Ok(Self::Sqlite(pool))
+                let pool = |max_connections| {
+                    SqlitePoolOptions::new()
+                        .max_connections(max_connections)
+                        .min_connections(options.min_connections.min(max_connections))
+                        .acquire_timeout(options.acquire_timeout)
+                        .test_before_acquire(options.test_before_acquire)
+                };
+                // The writer connects first: it creates the file.
+                let writes = pool(1).connect_with(connect.clone()).await?;
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let reads = if in_memory {
+                    writes.clone()
+                } else {
+                    pool(options.max_connections).connect_with(connect).await?
+                };
+                Ok(Self::Sqlite(SqlitePools { reads, writes }))
             }
             Some(BackendKind::Postgres) => {
                 let connect = PgConnectOptions::from_str(url)?;
@@ -164,14 +201,20 @@ impl Db {
     pub async fn create_table<R: Resource>(&self) -> Result<(), sqlx::Error> {
         let statements = R::statements(self.backend());
         for ddl in [&statements.create_table, &statements.create_index] {
-            with_pool!(self, pool => sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.as_str())).execute(pool).await.map(drop))?;
+            with_pool!(self, writes pool => sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.as_str())).execute(pool).await.map(drop))?;
         }
         Ok(())
     }
 
-    /// Closes every connection of the pool, waiting for the ones in use.
+    /// Closes every connection, waiting for the ones in use.
     pub async fn close(&self) {
-        with_pool!(self, pool => pool.close().await)
+        match self {
+            Self::Sqlite(sqlite) => {
+                sqlite.reads.close().await;
+                sqlite.writes.close().await;
+            }
+            Self::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

@@ -61,7 +61,7 @@ pub use column::ColumnType;
 pub use crud_derive::Crud;
 #[doc = include_str!("../docs/crud_enum.md")]
 pub use crud_derive::CrudEnum;
-pub use db::{BackendKind, Db, DbOptions};
+pub use db::{BackendKind, Db, DbOptions, SqlitePools};
 pub use error::{Error, Result};
 pub use resource::Resource;
 pub use service::Page;

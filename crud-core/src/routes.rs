@@ -103,16 +103,26 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
-        match params.iter().find(|(name, _)| *name == "user_id") {
-            Some((_, user_id)) if user_id == caller.user_id => Ok(Self {
-                owner: caller.user_id,
-            }),
-            _ => Err(Error::Forbidden),
-        }
+        let (owner, _) = owner_and_params(parts, state).await?;
+        Ok(Self { owner })
+    }
+}
+
+/// Authenticates the caller, reads the path parameters once, and checks that the path's
+/// `{user_id}` is the caller: 401, then 403.
+async fn owner_and_params<S>(parts: &mut Parts, state: &S) -> Result<(String, RawPathParams)>
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    let caller = Caller::from_request_parts(parts, state).await?;
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+    let path_user = params.iter().find(|(name, _)| *name == "user_id");
+    match path_user {
+        Some((_, user_id)) if user_id == caller.user_id => Ok((caller.user_id, params)),
+        _ => Err(Error::Forbidden),
     }
 }
 
@@ -134,10 +144,7 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let OwnerScope { owner } = OwnerScope::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        let (owner, params) = owner_and_params(parts, state).await?;
         let raw = params
             .iter()
             .find(|(name, _)| *name == "id")

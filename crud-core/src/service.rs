@@ -22,7 +22,7 @@ pub struct Page {
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
     input.validate()?;
-    with_pool!(db, pool => insert::<R, _>(pool, owner, input).await)
+    with_pool!(db, writes pool => insert::<R, _>(pool, owner, input).await)
 }
 
 async fn insert<R: Resource, DB: Backend>(
@@ -62,17 +62,17 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
         };
         Ok(DB::fetch_all::<R>(pool, sql, binder.finish()?).await?)
     }
-    with_pool!(db, pool => run::<R, _>(pool, owner, page).await)
+    with_pool!(db, reads pool => run::<R, _>(pool, owner, page).await)
 }
 
 /// The owner's resource with this id, if any.
 pub async fn get<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).get, &[], owner, id).await)
+    with_pool!(db, reads pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).get, &[], owner, id).await)
 }
 
 /// Deletes the owner's resource with this id, returning it; `None` if there was none.
 pub async fn delete<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).delete, &[], owner, id).await)
+    with_pool!(db, writes pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).delete, &[], owner, id).await)
 }
 
 /// Validates `input`, then replaces the input fields of the owner's resource with this id and
@@ -100,7 +100,7 @@ pub async fn update<R: Resource>(
         )
     }
     input.validate()?;
-    with_pool!(db, pool => run::<R, _>(pool, owner, id, input).await)
+    with_pool!(db, writes pool => run::<R, _>(pool, owner, id, input).await)
 }
 
 /// Flips the toggle field named `field` of the owner's resource with this id, in one atomic
@@ -118,7 +118,7 @@ pub async fn toggle<R: Resource>(
         .toggles()
         .position(|(column, _)| column.name == field)
         .unwrap_or_else(|| panic!("`{field}` is not a toggle field of {}", R::SCHEMA.name));
-    with_pool!(db, pool => {
+    with_pool!(db, writes pool => {
         let sql = &R::statements(pool_kind(pool)).toggles[index];
         by_id::<R, _>(pool, sql, &[Role::UpdatedAt], owner, id).await
     })

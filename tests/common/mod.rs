@@ -141,7 +141,10 @@ pub fn postgres_url() -> String {
 pub async fn execute(db: &Db, sql: &str) {
     let sql = crud_core::sqlx::AssertSqlSafe(sql.to_owned());
     match db {
-        Db::Sqlite(pool) => crud_core::sqlx::raw_sql(sql).execute(pool).await.map(drop),
+        Db::Sqlite(sqlite) => crud_core::sqlx::raw_sql(sql)
+            .execute(&sqlite.writes)
+            .await
+            .map(drop),
         Db::Postgres(pool) => crud_core::sqlx::raw_sql(sql).execute(pool).await.map(drop),
     }
     .expect("set-up SQL runs");

@@ -1,5 +1,6 @@
-//! What a request meets when the database is at its limits: no free connection in time, or a
-//! PostgreSQL statement over its timeout. Both answer 503 in the JSON error shape.
+//! How `Db` connects and behaves at its limits: no free connection in time, or a PostgreSQL
+//! statement over its timeout, answer 503 in the JSON error shape; an in-memory SQLite database
+//! keeps its rows across requests.
 
 mod common;
 
@@ -18,8 +19,8 @@ async fn busy_pool_answers_service_unavailable(backend: Backend) {
     let client = Client::todo(&test.db).await;
     // The one connection is held while the request waits for it.
     match &test.db {
-        crud_core::Db::Sqlite(pool) => {
-            let _held = pool.acquire().await.expect("the one connection");
+        crud_core::Db::Sqlite(sqlite) => {
+            let _held = sqlite.reads.acquire().await.expect("the one connection");
             expect_unavailable(&client).await;
         }
         crud_core::Db::Postgres(pool) => {
@@ -60,4 +61,31 @@ async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
         .expect_err("the statement is cancelled");
     let error = Error::from(error);
     assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE, "{error}");
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_keeps_its_rows_across_requests() {
+    let db = crud_core::Db::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    let client = Client::todo(&db).await;
+    for title in ["one", "two", "three"] {
+        let created = client
+            .post(
+                "alice",
+                "/api/alice/tasks",
+                serde_json::json!({ "title": title }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED);
+    }
+    let listed = client.get("alice", "/api/alice/tasks").await;
+    let titles: Vec<_> = listed
+        .body
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|task| task["title"].clone())
+        .collect();
+    assert_eq!(titles, ["three", "two", "one"]);
 }
