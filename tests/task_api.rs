@@ -390,7 +390,7 @@ async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
             sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
                 .bind(at)
                 .bind(id)
-                .execute(&sqlite.writes)
+                .execute(&sqlite.reads)
                 .await
                 .map(|done| done.rows_affected())
         }

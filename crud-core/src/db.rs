@@ -2,6 +2,7 @@
 
 use crate::column::{ColumnType, Encodable};
 use crate::resource::Resource;
+pub use crate::sqlite_writer::SqliteWriter;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -10,7 +11,7 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Runs `$body` with `$pool` bound to the concrete pool of a [`Db`] that serves reads or
+/// Runs `$body` with `$pool` bound to the [`Runner`] of a [`Db`] that serves reads or
 /// writes.
 macro_rules! with_pool {
     ($db:expr, reads $pool:ident => $body:expr) => {
@@ -25,7 +26,7 @@ macro_rules! with_pool {
     ($db:expr, writes $pool:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(sqlite) => {
-                let $pool = &sqlite.writes;
+                let $pool = &sqlite.writer;
                 $body
             }
             $crate::db::Db::Postgres($pool) => $body,
@@ -67,18 +68,15 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A SQLite database as [`Db`] uses it: reads on a pool of connections, writes on a pool of
-/// one connection.
-///
-/// SQLite lets one writer in at a time; writers that collide wait in its busy handler, which
-/// sleeps by steps of up to 100 ms. With one writing connection, writes queue in the pool
-/// instead, first come first served, and readers (WAL mode) never wait for them.
+/// A SQLite database as [`Db`] uses it: reads on a pool of connections, writes on one
+/// connection of their own, the [`SqliteWriter`], where they queue in order. Readers (WAL
+/// mode) never wait for the writer.
 #[derive(Clone, Debug)]
 pub struct SqlitePools {
     /// The connections that read (at most [`DbOptions::max_connections`]).
     pub reads: SqlitePool,
     /// The one connection that writes (and creates tables).
-    pub writes: SqlitePool,
+    pub writer: SqliteWriter,
 }
 
 /// Pool settings for [`Db::connect_with`].
@@ -125,8 +123,8 @@ impl Db {
     /// Connects to a `sqlite:` or `postgres:` URL.
     ///
     /// A SQLite database file is created if missing, and runs in WAL mode with
-    /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]). An
-    /// in-memory SQLite database lives in one connection, which serves reads and writes.
+    /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]).
+    /// `sqlite::memory:` gives one reading connection beside the writer.
     pub async fn connect_with(url: &str, options: &DbOptions) -> Result<Self, sqlx::Error> {
         match BackendKind::from_url(url) {
             Some(BackendKind::Sqlite) => {
@@ -135,22 +133,23 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(options.sqlite_busy_timeout);
-                let pool = |max_connections| {
-                    SqlitePoolOptions::new()
-                        .max_connections(max_connections)
-                        .min_connections(options.min_connections.min(max_connections))
-                        .acquire_timeout(options.acquire_timeout)
-                        .test_before_acquire(options.test_before_acquire)
-                };
                 // The writer connects first: it creates the file.
-                let writes = pool(1).connect_with(connect.clone()).await?;
+                let writer = SqliteWriter::connect(&connect).await?;
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let reads = if in_memory {
-                    writes.clone()
+                // An in-memory database is shared by the connections of the same options.
+                let readers = if in_memory {
+                    1
                 } else {
-                    pool(options.max_connections).connect_with(connect).await?
+                    options.max_connections
                 };
-                Ok(Self::Sqlite(SqlitePools { reads, writes }))
+                let reads = SqlitePoolOptions::new()
+                    .max_connections(readers)
+                    .min_connections(options.min_connections.min(readers))
+                    .acquire_timeout(options.acquire_timeout)
+                    .test_before_acquire(options.test_before_acquire)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Sqlite(SqlitePools { reads, writer }))
             }
             Some(BackendKind::Postgres) => {
                 let connect = PgConnectOptions::from_str(url)?;
@@ -201,7 +200,20 @@ impl Db {
     pub async fn create_table<R: Resource>(&self) -> Result<(), sqlx::Error> {
         let statements = R::statements(self.backend());
         for ddl in [&statements.create_table, &statements.create_index] {
-            with_pool!(self, writes pool => sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.as_str())).execute(pool).await.map(drop))?;
+            let ddl = sqlx::AssertSqlSafe(ddl.as_str());
+            match self {
+                Self::Sqlite(sqlite) => {
+                    sqlite
+                        .writer
+                        .run(move |connection| {
+                            Box::pin(async move { sqlx::raw_sql(ddl).execute(connection).await })
+                        })
+                        .await?;
+                }
+                Self::Postgres(pool) => {
+                    sqlx::raw_sql(ddl).execute(pool).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -211,7 +223,7 @@ impl Db {
         match self {
             Self::Sqlite(sqlite) => {
                 sqlite.reads.close().await;
-                sqlite.writes.close().await;
+                sqlite.writer.close().await;
             }
             Self::Postgres(pool) => pool.close().await,
         }
@@ -291,6 +303,80 @@ macro_rules! backend {
 
 backend!(Sqlite, BackendKind::Sqlite);
 backend!(Postgres, BackendKind::Postgres);
+
+/// Where a statement runs: a pool, or the [`SqliteWriter`].
+pub trait Runner: Sync {
+    /// The backend the statements run on.
+    type Database: Backend;
+
+    /// Runs a statement returning at most one row, decoded as `R`.
+    fn fetch_optional<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: <Self::Database as Database>::Arguments,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+
+    /// Runs a statement returning rows, each decoded as `R`.
+    fn fetch_all<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: <Self::Database as Database>::Arguments,
+    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+}
+
+impl<DB: Backend> Runner for Pool<DB> {
+    type Database = DB;
+
+    fn fetch_optional<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: DB::Arguments,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send {
+        DB::fetch_optional::<R>(self, sql, args)
+    }
+
+    fn fetch_all<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: DB::Arguments,
+    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send {
+        DB::fetch_all::<R>(self, sql, args)
+    }
+}
+
+impl Runner for SqliteWriter {
+    type Database = Sqlite;
+
+    async fn fetch_optional<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: <Sqlite as Database>::Arguments,
+    ) -> Result<Option<R>, sqlx::Error> {
+        self.run(move |connection| {
+            Box::pin(
+                sqlx::query_with(sql, args)
+                    .try_map(|row| R::decode::<Sqlite>(&row))
+                    .fetch_optional(connection),
+            )
+        })
+        .await
+    }
+
+    async fn fetch_all<R: Resource>(
+        &self,
+        sql: &'static str,
+        args: <Sqlite as Database>::Arguments,
+    ) -> Result<Vec<R>, sqlx::Error> {
+        self.run(move |connection| {
+            Box::pin(
+                sqlx::query_with(sql, args)
+                    .try_map(|row| R::decode::<Sqlite>(&row))
+                    .fetch_all(connection),
+            )
+        })
+        .await
+    }
+}
 
 #[cfg(test)]
 mod tests {

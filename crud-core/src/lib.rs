@@ -50,6 +50,7 @@ pub mod resource;
 pub mod routes;
 pub mod service;
 pub mod sql;
+mod sqlite_writer;
 mod state;
 pub mod validate;
 
@@ -61,7 +62,7 @@ pub use column::ColumnType;
 pub use crud_derive::Crud;
 #[doc = include_str!("../docs/crud_enum.md")]
 pub use crud_derive::CrudEnum;
-pub use db::{BackendKind, Db, DbOptions, SqlitePools};
+pub use db::{BackendKind, Db, DbOptions, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use resource::Resource;
 pub use service::Page;

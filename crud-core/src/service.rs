@@ -5,10 +5,10 @@
 //! Each is one statement, so one round trip.
 
 use crate::column::{IdType, now};
-use crate::db::{Backend, Db, with_pool};
+use crate::db::{Backend, Db, Runner, with_pool};
 use crate::error::{Error, Result};
 use crate::resource::{Binder, Input, Resource, Role};
-use sqlx::Pool;
+use crate::sql::Statements;
 
 /// A page of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -22,36 +22,29 @@ pub struct Page {
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
     input.validate()?;
-    with_pool!(db, writes pool => insert::<R, _>(pool, owner, input).await)
+    with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await)
 }
 
-async fn insert<R: Resource, DB: Backend>(
-    pool: &Pool<DB>,
-    owner: &str,
-    input: R::Create,
-) -> Result<R> {
-    let sql = &R::statements(DB::KIND).insert;
-    let mut binder = Binder::<DB>::default();
+async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Create) -> Result<R> {
+    let mut binder = Binder::<P::Database>::default();
     if let Some(id) = R::Id::generate() {
         binder.push(id);
     }
     binder.push(owner);
     input.bind(&mut binder);
-    bind_timestamps::<R, DB>(&mut binder, &[Role::CreatedAt, Role::UpdatedAt]);
-    DB::fetch_optional::<R>(pool, sql, binder.finish()?)
+    bind_timestamps::<R, _>(&mut binder, &[Role::CreatedAt, Role::UpdatedAt]);
+    let sql = &statements::<R, P>().insert;
+    runner
+        .fetch_optional::<R>(sql, binder.finish()?)
         .await?
         .ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))
 }
 
 /// The owner's resources, in the resource's order.
 pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R>> {
-    async fn run<R: Resource, DB: Backend>(
-        pool: &Pool<DB>,
-        owner: &str,
-        page: Page,
-    ) -> Result<Vec<R>> {
-        let statements = R::statements(DB::KIND);
-        let mut binder = Binder::<DB>::default();
+    async fn run<R: Resource, P: Runner>(runner: &P, owner: &str, page: Page) -> Result<Vec<R>> {
+        let statements = statements::<R, P>();
+        let mut binder = Binder::<P::Database>::default();
         binder.push(owner);
         let sql = if page == Page::default() {
             &statements.list
@@ -60,19 +53,19 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
             binder.push(i64::from(page.offset.unwrap_or(0)));
             &statements.list_page
         };
-        Ok(DB::fetch_all::<R>(pool, sql, binder.finish()?).await?)
+        Ok(runner.fetch_all::<R>(sql, binder.finish()?).await?)
     }
-    with_pool!(db, reads pool => run::<R, _>(pool, owner, page).await)
+    with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
 }
 
 /// The owner's resource with this id, if any.
 pub async fn get<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, reads pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).get, &[], owner, id).await)
+    with_pool!(db, reads runner => by_id::<R, _>(runner, |sql| &sql.get, &[], owner, id).await)
 }
 
 /// Deletes the owner's resource with this id, returning it; `None` if there was none.
 pub async fn delete<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, writes pool => by_id::<R, _>(pool, &R::statements(pool_kind(pool)).delete, &[], owner, id).await)
+    with_pool!(db, writes runner => by_id::<R, _>(runner, |sql| &sql.delete, &[], owner, id).await)
 }
 
 /// Validates `input`, then replaces the input fields of the owner's resource with this id and
@@ -83,24 +76,22 @@ pub async fn update<R: Resource>(
     id: R::Id,
     input: R::Update,
 ) -> Result<Option<R>> {
-    async fn run<R: Resource, DB: Backend>(
-        pool: &Pool<DB>,
+    async fn run<R: Resource, P: Runner>(
+        runner: &P,
         owner: &str,
         id: R::Id,
         input: R::Update,
     ) -> Result<Option<R>> {
-        let mut binder = Binder::<DB>::default();
+        let mut binder = Binder::<P::Database>::default();
         input.bind(&mut binder);
-        bind_timestamps::<R, DB>(&mut binder, &[Role::UpdatedAt]);
+        bind_timestamps::<R, _>(&mut binder, &[Role::UpdatedAt]);
         binder.push(id);
         binder.push(owner);
-        Ok(
-            DB::fetch_optional::<R>(pool, &R::statements(DB::KIND).update, binder.finish()?)
-                .await?,
-        )
+        let sql = &statements::<R, P>().update;
+        Ok(runner.fetch_optional::<R>(sql, binder.finish()?).await?)
     }
     input.validate()?;
-    with_pool!(db, writes pool => run::<R, _>(pool, owner, id, input).await)
+    with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
 }
 
 /// Flips the toggle field named `field` of the owner's resource with this id, in one atomic
@@ -118,25 +109,30 @@ pub async fn toggle<R: Resource>(
         .toggles()
         .position(|(column, _)| column.name == field)
         .unwrap_or_else(|| panic!("`{field}` is not a toggle field of {}", R::SCHEMA.name));
-    with_pool!(db, writes pool => {
-        let sql = &R::statements(pool_kind(pool)).toggles[index];
-        by_id::<R, _>(pool, sql, &[Role::UpdatedAt], owner, id).await
-    })
+    let sql = move |statements: &'static Statements| statements.toggles[index].as_str();
+    with_pool!(db, writes runner => by_id::<R, _>(runner, sql, &[Role::UpdatedAt], owner, id).await)
 }
 
-/// Runs a statement whose parameters are: the given timestamps, the id, the owner.
-async fn by_id<R: Resource, DB: Backend>(
-    pool: &Pool<DB>,
-    sql: &'static str,
+/// The statements of `R` on the runner's backend.
+fn statements<R: Resource, P: Runner>() -> &'static Statements {
+    R::statements(<P::Database as Backend>::KIND)
+}
+
+/// Runs the statement `pick` chooses, whose parameters are: the given timestamps, the id, the
+/// owner.
+async fn by_id<R: Resource, P: Runner>(
+    runner: &P,
+    pick: impl FnOnce(&'static Statements) -> &'static str,
     timestamps: &[Role],
     owner: &str,
     id: R::Id,
 ) -> Result<Option<R>> {
-    let mut binder = Binder::<DB>::default();
-    bind_timestamps::<R, DB>(&mut binder, timestamps);
+    let mut binder = Binder::<P::Database>::default();
+    bind_timestamps::<R, _>(&mut binder, timestamps);
     binder.push(id);
     binder.push(owner);
-    Ok(DB::fetch_optional::<R>(pool, sql, binder.finish()?).await?)
+    let sql = pick(statements::<R, P>());
+    Ok(runner.fetch_optional::<R>(sql, binder.finish()?).await?)
 }
 
 /// Binds the current time once for each of `roles` that the resource has a column for.
@@ -147,8 +143,4 @@ fn bind_timestamps<R: Resource, DB: Backend>(binder: &mut Binder<DB>, roles: &[R
             binder.push(now);
         }
     }
-}
-
-fn pool_kind<DB: Backend>(_: &Pool<DB>) -> crate::db::BackendKind {
-    DB::KIND
 }

@@ -142,7 +142,7 @@ pub async fn execute(db: &Db, sql: &str) {
     let sql = crud_core::sqlx::AssertSqlSafe(sql.to_owned());
     match db {
         Db::Sqlite(sqlite) => crud_core::sqlx::raw_sql(sql)
-            .execute(&sqlite.writes)
+            .execute(&sqlite.reads)
             .await
             .map(drop),
         Db::Postgres(pool) => crud_core::sqlx::raw_sql(sql).execute(pool).await.map(drop),
