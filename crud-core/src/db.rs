@@ -88,6 +88,7 @@ pub struct DbOptions {
     /// The connections the pool keeps open when idle (default 0).
     pub min_connections: u32,
     /// How long a request waits for a free connection before it fails with 503 (default 5 s).
+    /// SQLite writes wait in the [`SqliteWriter`]'s queue instead.
     pub acquire_timeout: Duration,
     /// Whether to ping each connection when it is taken from the pool (default `false`).
     ///
