@@ -58,7 +58,9 @@ def run(command, **kwargs):
 def ensure_tools():
     if shutil.which("wrk") is None:
         log("installing wrk (Debian package)")
-        run(["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+        run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+        run(["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
 def ensure_postgres():
