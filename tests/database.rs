@@ -64,6 +64,42 @@ async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
+async fn postgres_url_connections_carry_the_statement_timeout() {
+    // `Db::connect_with` (a URL, as the todo server connects) applies the same default
+    // statement timeout as `Db::connect_postgres`.
+    let db = crud_core::Db::connect_with(&common::postgres_url(), &DbOptions::default())
+        .await
+        .expect("PostgreSQL is reachable");
+    let crud_core::Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let (timeout,): (String,) = crud_core::sqlx::query_as("SHOW statement_timeout")
+        .fetch_one(pool)
+        .await
+        .expect("SHOW works");
+    assert_eq!(timeout, "30s");
+    db.close().await;
+
+    // One set in the URL is kept.
+    let base = common::postgres_url();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options[statement_timeout]=5s");
+    let db = crud_core::Db::connect_with(&url, &DbOptions::default())
+        .await
+        .expect("PostgreSQL is reachable");
+    let crud_core::Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let (timeout,): (String,) = crud_core::sqlx::query_as("SHOW statement_timeout")
+        .fetch_one(pool)
+        .await
+        .expect("SHOW works");
+    assert_eq!(timeout, "5s");
+    db.close().await;
+}
+
+#[tokio::test]
 async fn in_memory_sqlite_keeps_its_rows_across_requests() {
     let db = crud_core::Db::connect("sqlite::memory:")
         .await

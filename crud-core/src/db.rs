@@ -98,7 +98,8 @@ pub struct DbOptions {
     /// How long a SQLite write waits for another writer's lock (default 5 s).
     pub sqlite_busy_timeout: Duration,
     /// How long a PostgreSQL statement may run before the server cancels it (default 30 s;
-    /// `None` for no limit). A cancelled statement answers 503.
+    /// `None` for no limit). A cancelled statement answers 503. A `statement_timeout` set in
+    /// the connect options (the URL's `options[statement_timeout]=5s`, say) takes precedence.
     pub postgres_statement_timeout: Option<Duration>,
 }
 
@@ -153,10 +154,7 @@ impl Db {
                 Ok(Self::Sqlite(SqlitePools { reads, writer }))
             }
             Some(BackendKind::Postgres) => {
-                let connect = PgConnectOptions::from_str(url)?;
-                Ok(Self::Postgres(
-                    Self::postgres_pool(options).connect_with(connect).await?,
-                ))
+                Self::connect_postgres(PgConnectOptions::from_str(url)?, options).await
             }
             None => Err(sqlx::Error::Configuration(
                 format!(
@@ -172,7 +170,13 @@ impl Db {
         mut connect: PgConnectOptions,
         options: &DbOptions,
     ) -> Result<Self, sqlx::Error> {
-        if let Some(timeout) = options.postgres_statement_timeout {
+        let set_by_caller = connect
+            .get_options()
+            .is_some_and(|set| set.contains("statement_timeout"));
+        if let Some(timeout) = options
+            .postgres_statement_timeout
+            .filter(|_| !set_by_caller)
+        {
             let milliseconds = timeout.as_millis().to_string();
             connect = connect.options([("statement_timeout", milliseconds.as_str())]);
         }
