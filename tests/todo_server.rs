@@ -316,3 +316,21 @@ fn an_unsupported_database_url_fails_at_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_invalid_log_filter_fails_at_start() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = run({
+        let mut command = todo_command(dir.path());
+        command
+            .env("BETTER_AUTH_SECRET", SECRET)
+            .env("RUST_LOG", "tower_http=loud");
+        command
+    });
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("RUST_LOG=\"tower_http=loud\" is not a log filter"),
+        "{stderr}"
+    );
+}

@@ -13,7 +13,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 use todo::{Cli, Command, ServeConfig, Task, app};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -46,16 +48,26 @@ fn token(config: &ServeConfig, user_id: &str, hours: u64) -> Result<(), BoxError
 }
 
 fn serve_blocking(config: ServeConfig) -> Result<(), BoxError> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_ansi(std::io::stdout().is_terminal())
+    let filter = log_filter()?;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_ansi(std::io::stdout().is_terminal()))
+        .with(filter)
         .init();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
         .block_on(serve(config))
+}
+
+/// The log filter from `RUST_LOG` (`info` when unset): a default level and/or `target=level`
+/// directives, separated by commas.
+fn log_filter() -> Result<Targets, BoxError> {
+    match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => directives.parse().map_err(|error| {
+            format!("RUST_LOG={directives:?} is not a log filter: {error}").into()
+        }),
+        _ => Ok(Targets::new().with_default(tracing::Level::INFO)),
+    }
 }
 
 async fn serve(config: ServeConfig) -> Result<(), BoxError> {
