@@ -5,9 +5,13 @@ use crate::resource::Resource;
 pub use crate::sqlite_writer::SqliteWriter;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Arguments, Database, PgPool, Pool, Postgres, Row, Sqlite, SqlitePool};
 use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -128,48 +132,63 @@ impl Db {
     /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]).
     /// `sqlite::memory:` gives one reading connection beside the writer.
     pub async fn connect_with(url: &str, options: &DbOptions) -> Result<Self, sqlx::Error> {
-        match BackendKind::from_url(url) {
-            Some(BackendKind::Sqlite) => {
-                let connect = SqliteConnectOptions::from_str(url)?
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(options.sqlite_busy_timeout);
-                // The writer connects first: it creates the file.
-                let writer = SqliteWriter::connect(&connect).await?;
-                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                // An in-memory database is shared by the connections of the same options.
-                let readers = if in_memory {
-                    1
-                } else {
-                    options.max_connections
-                };
-                let reads = SqlitePoolOptions::new()
-                    .max_connections(readers)
-                    .min_connections(options.min_connections.min(readers))
-                    .acquire_timeout(options.acquire_timeout)
-                    .test_before_acquire(options.test_before_acquire)
-                    .connect_with(connect)
-                    .await?;
-                Ok(Self::Sqlite(SqlitePools { reads, writer }))
+        Self::open(url, options).await
+    }
+
+    #[inline(never)]
+    fn open<'a>(url: &'a str, options: &'a DbOptions) -> BoxFuture<'a, Result<Self, sqlx::Error>> {
+        Box::pin(async move {
+            match BackendKind::from_url(url) {
+                Some(BackendKind::Sqlite) => {
+                    let connect = SqliteConnectOptions::from_str(url)?
+                        .create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(options.sqlite_busy_timeout);
+                    // The writer connects first: it creates the file.
+                    let writer = SqliteWriter::connect(&connect).await?;
+                    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                    // An in-memory database is shared by the connections of the same options.
+                    let readers = if in_memory {
+                        1
+                    } else {
+                        options.max_connections
+                    };
+                    let reads = SqlitePoolOptions::new()
+                        .max_connections(readers)
+                        .min_connections(options.min_connections.min(readers))
+                        .acquire_timeout(options.acquire_timeout)
+                        .test_before_acquire(options.test_before_acquire)
+                        .connect_with(connect)
+                        .await?;
+                    Ok(Self::Sqlite(SqlitePools { reads, writer }))
+                }
+                Some(BackendKind::Postgres) => {
+                    Self::connect_postgres(PgConnectOptions::from_str(url)?, options).await
+                }
+                None => Err(sqlx::Error::Configuration(
+                    format!(
+                        "unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL"
+                    )
+                    .into(),
+                )),
             }
-            Some(BackendKind::Postgres) => {
-                Self::connect_postgres(PgConnectOptions::from_str(url)?, options).await
-            }
-            None => Err(sqlx::Error::Configuration(
-                format!(
-                    "unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL"
-                )
-                .into(),
-            )),
-        }
+        })
     }
 
     /// Connects to PostgreSQL with explicit connect options (a schema's `search_path`, TLS...).
     pub async fn connect_postgres(
-        mut connect: PgConnectOptions,
+        connect: PgConnectOptions,
         options: &DbOptions,
     ) -> Result<Self, sqlx::Error> {
+        Self::open_postgres(connect, options).await
+    }
+
+    #[inline(never)]
+    fn open_postgres(
+        mut connect: PgConnectOptions,
+        options: &DbOptions,
+    ) -> BoxFuture<'_, Result<Self, sqlx::Error>> {
         let set_by_caller = connect
             .get_options()
             .is_some_and(|set| set.contains("statement_timeout"));
@@ -180,9 +199,8 @@ impl Db {
             let milliseconds = timeout.as_millis().to_string();
             connect = connect.options([("statement_timeout", milliseconds.as_str())]);
         }
-        Ok(Self::Postgres(
-            Self::postgres_pool(options).connect_with(connect).await?,
-        ))
+        let pool = Self::postgres_pool(options);
+        Box::pin(async move { Ok(Self::Postgres(pool.connect_with(connect).await?)) })
     }
 
     fn postgres_pool(options: &DbOptions) -> PgPoolOptions {
@@ -204,36 +222,57 @@ impl Db {
     /// Creates the resource's table and its owner index, if they do not exist yet.
     pub async fn create_table<R: Resource>(&self) -> Result<(), sqlx::Error> {
         let statements = R::statements(self.backend());
-        for ddl in [&statements.create_table, &statements.create_index] {
-            let ddl = sqlx::AssertSqlSafe(ddl.as_str());
-            match self {
-                Self::Sqlite(sqlite) => {
-                    sqlite
-                        .writer
-                        .run(move |connection| {
-                            Box::pin(async move { sqlx::raw_sql(ddl).execute(connection).await })
-                        })
-                        .await?;
-                }
-                Self::Postgres(pool) => {
-                    sqlx::raw_sql(ddl).execute(pool).await?;
+        self.execute_ddl([&statements.create_table, &statements.create_index])
+            .await
+    }
+
+    #[inline(never)]
+    fn execute_ddl(&self, ddl: [&'static String; 2]) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+        Box::pin(async move {
+            for ddl in ddl {
+                let ddl = sqlx::AssertSqlSafe(ddl.as_str());
+                match self {
+                    Self::Sqlite(sqlite) => {
+                        sqlite
+                            .writer
+                            .run(move |connection| {
+                                Box::pin(
+                                    async move { sqlx::raw_sql(ddl).execute(connection).await },
+                                )
+                            })
+                            .await?;
+                    }
+                    Self::Postgres(pool) => {
+                        sqlx::raw_sql(ddl).execute(pool).await?;
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Closes every connection, waiting for the ones in use.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(sqlite) => {
-                sqlite.reads.close().await;
-                sqlite.writer.close().await;
+        self.close_all().await;
+    }
+
+    #[inline(never)]
+    fn close_all(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            match self {
+                Self::Sqlite(sqlite) => {
+                    sqlite.reads.close().await;
+                    sqlite.writer.close().await;
+                }
+                Self::Postgres(pool) => pool.close().await,
             }
-            Self::Postgres(pool) => pool.close().await,
-        }
+        })
     }
 }
+
+/// A boxed future. The statements run behind one: sqlx's query and pool machinery is then
+/// compiled once, in this crate, rather than again in every crate that awaits a query.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 mod sealed {
     pub trait Sealed {}
@@ -253,21 +292,23 @@ pub trait Backend: Database + sealed::Sealed {
     /// Reads the column at `index` of a row.
     fn get<T: ColumnType>(row: &Self::Row, index: usize) -> Result<T, sqlx::Error>;
 
-    /// Runs a statement returning at most one row, decoded as `R`.
-    fn fetch_optional<R: Resource>(
-        pool: &Pool<Self>,
+    /// Runs a statement returning at most one row.
+    fn fetch_optional<'p>(
+        pool: &'p Pool<Self>,
         sql: &'static str,
         args: Self::Arguments,
-    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+    ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
 
-    /// Runs a statement returning rows, each decoded as `R`.
-    fn fetch_all<R: Resource>(
-        pool: &Pool<Self>,
+    /// Runs a statement returning rows.
+    fn fetch_all<'p>(
+        pool: &'p Pool<Self>,
         sql: &'static str,
         args: Self::Arguments,
-    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+    ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>>;
 }
 
+// The statements run in functions that are neither generic over the resource nor inlined
+// elsewhere, behind a `BoxFuture`: sqlx's machinery is compiled once per backend, here.
 macro_rules! backend {
     ($db:ty, $kind:expr) => {
         impl Backend for $db {
@@ -281,26 +322,22 @@ macro_rules! backend {
                 row.try_get(index)
             }
 
-            async fn fetch_optional<R: Resource>(
-                pool: &Pool<Self>,
+            #[inline(never)]
+            fn fetch_optional<'p>(
+                pool: &'p Pool<Self>,
                 sql: &'static str,
                 args: Self::Arguments,
-            ) -> Result<Option<R>, sqlx::Error> {
-                sqlx::query_with(sql, args)
-                    .try_map(|row| R::decode::<Self>(&row))
-                    .fetch_optional(pool)
-                    .await
+            ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>> {
+                Box::pin(sqlx::query_with(sql, args).fetch_optional(pool))
             }
 
-            async fn fetch_all<R: Resource>(
-                pool: &Pool<Self>,
+            #[inline(never)]
+            fn fetch_all<'p>(
+                pool: &'p Pool<Self>,
                 sql: &'static str,
                 args: Self::Arguments,
-            ) -> Result<Vec<R>, sqlx::Error> {
-                sqlx::query_with(sql, args)
-                    .try_map(|row| R::decode::<Self>(&row))
-                    .fetch_all(pool)
-                    .await
+            ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>> {
+                Box::pin(sqlx::query_with(sql, args).fetch_all(pool))
             }
         }
     };
@@ -314,72 +351,64 @@ pub trait Runner: Sync {
     /// The backend the statements run on.
     type Database: Backend;
 
-    /// Runs a statement returning at most one row, decoded as `R`.
-    fn fetch_optional<R: Resource>(
+    /// Runs a statement returning at most one row.
+    fn fetch_optional(
         &self,
         sql: &'static str,
         args: <Self::Database as Database>::Arguments,
-    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+    ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
 
-    /// Runs a statement returning rows, each decoded as `R`.
-    fn fetch_all<R: Resource>(
+    /// Runs a statement returning rows.
+    fn fetch_all(
         &self,
         sql: &'static str,
         args: <Self::Database as Database>::Arguments,
-    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+    ) -> BoxFuture<'_, Result<Vec<<Self::Database as Database>::Row>, sqlx::Error>>;
 }
 
 impl<DB: Backend> Runner for Pool<DB> {
     type Database = DB;
 
-    fn fetch_optional<R: Resource>(
+    fn fetch_optional(
         &self,
         sql: &'static str,
         args: DB::Arguments,
-    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send {
-        DB::fetch_optional::<R>(self, sql, args)
+    ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
+        DB::fetch_optional(self, sql, args)
     }
 
-    fn fetch_all<R: Resource>(
+    fn fetch_all(
         &self,
         sql: &'static str,
         args: DB::Arguments,
-    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send {
-        DB::fetch_all::<R>(self, sql, args)
+    ) -> BoxFuture<'_, Result<Vec<DB::Row>, sqlx::Error>> {
+        DB::fetch_all(self, sql, args)
     }
 }
 
 impl Runner for SqliteWriter {
     type Database = Sqlite;
 
-    async fn fetch_optional<R: Resource>(
+    #[inline(never)]
+    fn fetch_optional(
         &self,
         sql: &'static str,
-        args: <Sqlite as Database>::Arguments,
-    ) -> Result<Option<R>, sqlx::Error> {
-        self.run(move |connection| {
-            Box::pin(
-                sqlx::query_with(sql, args)
-                    .try_map(|row| R::decode::<Sqlite>(&row))
-                    .fetch_optional(connection),
-            )
-        })
-        .await
+        args: SqliteArguments,
+    ) -> BoxFuture<'_, Result<Option<SqliteRow>, sqlx::Error>> {
+        Box::pin(self.run(move |connection| {
+            Box::pin(sqlx::query_with(sql, args).fetch_optional(connection))
+        }))
     }
 
-    async fn fetch_all<R: Resource>(
+    #[inline(never)]
+    fn fetch_all(
         &self,
         sql: &'static str,
-        args: <Sqlite as Database>::Arguments,
-    ) -> Result<Vec<R>, sqlx::Error> {
-        self.run(move |connection| {
-            Box::pin(
-                sqlx::query_with(sql, args)
-                    .try_map(|row| R::decode::<Sqlite>(&row))
-                    .fetch_all(connection),
-            )
-        })
-        .await
+        args: SqliteArguments,
+    ) -> BoxFuture<'_, Result<Vec<SqliteRow>, sqlx::Error>> {
+        Box::pin(
+            self.run(move |connection| Box::pin(sqlx::query_with(sql, args).fetch_all(connection))),
+        )
     }
 }
 

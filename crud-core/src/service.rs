@@ -9,6 +9,7 @@ use crate::db::{Backend, Db, Runner, with_pool};
 use crate::error::{Error, Result};
 use crate::resource::{Binder, Input, Resource, Role};
 use crate::sql::Statements;
+use sqlx::Database;
 
 /// A page of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -34,10 +35,8 @@ async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Creat
     input.bind(&mut binder);
     bind_timestamps::<R, _>(&mut binder, &[Role::CreatedAt, Role::UpdatedAt]);
     let sql = &statements::<R, P>().insert;
-    runner
-        .fetch_optional::<R>(sql, binder.finish()?)
-        .await?
-        .ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))
+    let row = runner.fetch_optional(sql, binder.finish()?).await?;
+    decode_optional::<R, P>(row)?.ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))
 }
 
 /// The owner's resources, in the resource's order.
@@ -53,7 +52,10 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
             binder.push(i64::from(page.offset.unwrap_or(0)));
             &statements.list_page
         };
-        Ok(runner.fetch_all::<R>(sql, binder.finish()?).await?)
+        let rows = runner.fetch_all(sql, binder.finish()?).await?;
+        rows.iter()
+            .map(|row| Ok(R::decode::<P::Database>(row)?))
+            .collect()
     }
     with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
 }
@@ -88,7 +90,8 @@ pub async fn update<R: Resource>(
         binder.push(id);
         binder.push(owner);
         let sql = &statements::<R, P>().update;
-        Ok(runner.fetch_optional::<R>(sql, binder.finish()?).await?)
+        let row = runner.fetch_optional(sql, binder.finish()?).await?;
+        decode_optional::<R, P>(row)
     }
     input.validate()?;
     with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
@@ -132,7 +135,14 @@ async fn by_id<R: Resource, P: Runner>(
     binder.push(id);
     binder.push(owner);
     let sql = pick(statements::<R, P>());
-    Ok(runner.fetch_optional::<R>(sql, binder.finish()?).await?)
+    let row = runner.fetch_optional(sql, binder.finish()?).await?;
+    decode_optional::<R, P>(row)
+}
+
+fn decode_optional<R: Resource, P: Runner>(
+    row: Option<<P::Database as Database>::Row>,
+) -> Result<Option<R>> {
+    Ok(row.map(|row| R::decode::<P::Database>(&row)).transpose()?)
 }
 
 /// Binds the current time once for each of `roles` that the resource has a column for.
