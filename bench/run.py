@@ -6,11 +6,12 @@ only), seeds 100 users with 20 tasks each, and runs each scenario with wrk, alte
 servers (todo, yardstick, todo, yardstick, ...) so that drift on a shared machine cancels out.
 Prints, per backend and scenario, the medians over the rounds: requests/s, p50, p99, non-2xx
 responses, server CPU time per request, peak RSS during the scenario, and the ratios
-todo / yardstick (the median of the ratios of the runs made side by side).
+todo / yardstick (per block of two rounds, AB then BA, the geometric mean of the two
+side-by-side ratios, in which a linear drift cancels out; then the median over the blocks).
 
-    bench/run                      # full run: 5 rounds of 4 s per scenario, both backends
+    bench/run                      # full run: 6 rounds of 4 s per scenario, both backends
     bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
-    bench/run --backend sqlite --rounds 5 --seconds 10
+    bench/run --backend sqlite --rounds 8 --seconds 10
 """
 
 import argparse
@@ -245,8 +246,15 @@ def bench_backend(backend, binaries, args):
 
 
 def pair_ratios(todo, yardstick):
-    """Medians of the ratios todo / yardstick of the runs made side by side in each round."""
-    ratio = lambda key: statistics.median(t[key] / y[key] for t, y in zip(todo, yardstick))
+    """Ratios todo / yardstick that cancel drift: rounds run in the orders AB, BA, AB, BA...,
+    so a slow drift of the machine (or of the database, as its tables grow) favours the
+    server that runs first, and in turn each server. Each block of two rounds (AB then BA)
+    gives the geometric mean of its two side-by-side ratios, in which a linear drift cancels
+    out; the result is the median over the blocks (a lone last round counts as a block)."""
+    def ratio(key):
+        rounds = [t[key] / y[key] for t, y in zip(todo, yardstick)]
+        blocks = [statistics.geometric_mean(rounds[i:i + 2]) for i in range(0, len(rounds), 2)]
+        return statistics.median(blocks)
     return {"rps": ratio("rps"), "p99": ratio("p99"), "cpu_us": ratio("cpu_us")}
 
 
@@ -258,7 +266,8 @@ def summarize(runs):
 
 def report(backend, results, args):
     print(f"\n### {backend}: {args.rounds} rounds of {args.seconds} s per server and scenario\n")
-    print("Medians over the rounds; ratios are todo / yardstick, the median of each round's ratio.\n")
+    print("Medians over the rounds. Ratios todo / yardstick: the median over blocks of two rounds "
+          "(AB, BA) of the geometric mean of their two side-by-side ratios.\n")
     print("| scenario | req/s todo | req/s yardstick | req/s ratio | p50 ms todo / yardstick "
           "| p99 ms todo | p99 ms yardstick | p99 ratio | CPU µs/req todo / yardstick | CPU ratio "
           "| peak RSS MiB todo / yardstick | RSS ratio | non-2xx todo / yardstick |")
@@ -279,7 +288,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="1 round of 1 s on debug builds")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
     args = parser.parse_args()
