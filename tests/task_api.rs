@@ -13,12 +13,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use common::{Backend, Client, Reply, SECRET, TestDb};
+use crud_core::DEFAULT_BODY_LIMIT as BODY_LIMIT;
 use crud_core::{Db, Error, Page};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
-use todo::{BODY_LIMIT, Task, TaskCreate, TaskUpdate};
+use todo::{Task, TaskCreate, TaskUpdate};
 
 backend_tests!(
     // The contract, route by route.

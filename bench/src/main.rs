@@ -6,7 +6,7 @@
 //! created), `BETTER_AUTH_SECRET` and `PORT` configure it.
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -143,6 +143,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The largest task body accepted; a larger one answers 413.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// A task body of at most [`BODY_LIMIT`] bytes, as JSON.
+struct Body(TaskInput);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let request = request
+            .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT)));
+        let Json(input) = Json::<TaskInput>::from_request(request, state).await?;
+        Ok(Self(input))
+    }
+}
+
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
@@ -205,10 +222,9 @@ async fn create(
     State(state): State<AppState>,
     user: User,
     Path(user_id): Path<String>,
-    input: Result<Json<TaskInput>, JsonRejection>,
+    Body(input): Body,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
     let owner = owner(user, user_id)?;
-    let Json(input) = input?;
     input.validate()?;
     let now = now();
     let task = on_pool!(state, pool => sqlx::query_as::<_, Task>(INSERT)
@@ -234,11 +250,10 @@ async fn update(
     State(state): State<AppState>,
     user: User,
     path: ItemPath,
-    input: Result<Json<TaskInput>, JsonRejection>,
+    Body(input): Body,
 ) -> Result<Json<Task>, ApiError> {
     let Path((user_id, id)) = path?;
     let owner = owner(user, user_id)?;
-    let Json(input) = input?;
     input.validate()?;
     let task = on_pool!(state, pool => sqlx::query_as::<_, Task>(UPDATE)
         .bind(&input.title).bind(&input.description).bind(now()).bind(id).bind(&owner)

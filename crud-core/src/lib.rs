@@ -65,6 +65,7 @@ pub use crud_derive::CrudEnum;
 pub use db::{BackendKind, Db, DbOptions, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use resource::Resource;
+pub use routes::DEFAULT_BODY_LIMIT;
 pub use service::Page;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
 pub use sqlx;

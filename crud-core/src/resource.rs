@@ -34,6 +34,10 @@ pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
 
 /// A request body: the input fields of a resource. Implemented by `#[derive(Crud)]`.
 pub trait Input: DeserializeOwned + Send + 'static {
+    /// The largest request body, in bytes, that may carry this input: the resource's
+    /// [`Schema::body_limit`].
+    const BODY_LIMIT: usize = crate::DEFAULT_BODY_LIMIT;
+
     /// Checks every field against its `#[crud(...)]` rules, reporting every failure.
     fn validate(&self) -> Result<(), ValidationErrors>;
 
@@ -54,6 +58,9 @@ pub struct Schema {
     pub columns: &'static [Column],
     /// The default order of a list, most significant first.
     pub order_by: &'static [OrderBy],
+    /// The largest request body accepted, in bytes (`#[crud(body_limit = N)]`,
+    /// [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT) by default); a larger one answers 413.
+    pub body_limit: usize,
 }
 
 impl Schema {

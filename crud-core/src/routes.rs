@@ -160,9 +160,13 @@ where
     }
 }
 
+/// The body limit of a resource without `#[crud(body_limit = N)]`: 64 KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
 /// A JSON request body of a resource, with unknown fields refused. A failure is an [`Error`]
-/// with the right status: 400 (malformed or mistyped), 413 (too large), 415 (not JSON).
-/// The services validate the fields.
+/// with the right status: 400 (malformed or mistyped), 413 (larger than the resource's body
+/// limit, `#[crud(body_limit = N)]` or [`DEFAULT_BODY_LIMIT`], or than an application's
+/// `DefaultBodyLimit`, whichever is smaller), 415 (not JSON). The services validate the fields.
 #[derive(Debug)]
 pub struct Body<T>(pub T);
 
@@ -170,6 +174,10 @@ impl<T: Input, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self> {
+        // The resource's own limit, without a router layer: axum's extractor reports the
+        // overflow as 413, and still applies the application's `DefaultBodyLimit`.
+        let request = request
+            .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, T::BODY_LIMIT)));
         let Json(input) = Json::<T>::from_request(request, state)
             .await
             .map_err(json_error)?;

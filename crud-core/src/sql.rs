@@ -318,6 +318,7 @@ mod tests {
             column: "created_at",
             descending: true,
         }],
+        body_limit: crate::DEFAULT_BODY_LIMIT,
     };
     const ALL: &str = r#""id", "user_id", "title", "done", "created_at", "updated_at""#;
 
@@ -406,6 +407,7 @@ mod tests {
                     descending: false,
                 },
             ],
+            body_limit: crate::DEFAULT_BODY_LIMIT,
         };
         let sqlite = Statements::build(&RATED, BackendKind::Sqlite);
         assert!(

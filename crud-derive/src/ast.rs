@@ -13,6 +13,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) table: Spanned<String>,
     pub(crate) path: Spanned<String>,
     pub(crate) order_by: Vec<OrderKey>,
+    /// The largest request body in bytes, if `body_limit` sets one.
+    pub(crate) body_limit: Option<usize>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -119,6 +121,17 @@ impl<'a> Resource<'a> {
             .order_by
             .as_ref()
             .map_or_else(Vec::new, |lit| parse_order_by(cx, &lit.value(), lit.span()));
+        let body_limit =
+            attrs
+                .body_limit
+                .as_ref()
+                .and_then(|lit| match lit.base10_parse::<usize>() {
+                    Ok(limit) if limit > 0 => Some(limit),
+                    _ => {
+                        cx.error(lit, "`body_limit` must be a number of bytes, at least 1");
+                        None
+                    }
+                });
         let fields = named
             .named
             .iter()
@@ -152,6 +165,7 @@ impl<'a> Resource<'a> {
             table,
             path,
             order_by,
+            body_limit,
             fields,
         })
     }

@@ -14,12 +14,14 @@ pub(crate) struct Spanned<T> {
     pub(crate) span: Span,
 }
 
-/// The container attributes: `#[crud(table = "...", path = "...", order_by = "...")]`.
+/// The container attributes:
+/// `#[crud(table = "...", path = "...", order_by = "...", body_limit = N)]`.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
     pub(crate) path: Option<LitStr>,
     pub(crate) order_by: Option<LitStr>,
+    pub(crate) body_limit: Option<LitInt>,
 }
 
 /// The role keywords of a field.
@@ -100,6 +102,11 @@ impl ContainerAttrs {
         let mut parsed = Self::default();
         for attr in crud_attrs(attrs) {
             let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("body_limit") {
+                    let value: LitInt = meta.value()?.parse()?;
+                    set_once(cx, &mut parsed.body_limit, value, &meta);
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident("table") {
                     &mut parsed.table
                 } else if meta.path.is_ident("path") {
@@ -108,7 +115,8 @@ impl ContainerAttrs {
                     &mut parsed.order_by
                 } else {
                     return Err(meta.error(format!(
-                        "unknown crud attribute `{}`; expected `table`, `path` or `order_by`",
+                        "unknown crud attribute `{}`; expected `table`, `path`, `order_by` or \
+                         `body_limit`",
                         path_name(&meta.path)
                     )));
                 };

@@ -83,6 +83,7 @@ pub(crate) fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> Tok
 /// argument is spanned on the rule's key, where an unsuitable type is reported.
 fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
     let bounds = where_clause(resource);
+    let resource_ident = resource.ident;
     let checks = resource.inputs().map(|field| {
         let (ident, key) = (field.ident, &field.name);
         let mut check = quote_spanned! {field.ty.span()=>
@@ -113,6 +114,9 @@ fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl ::crud_core::__private::Input for #name #bounds {
+            const BODY_LIMIT: usize =
+                <#resource_ident as ::crud_core::__private::Resource>::SCHEMA.body_limit;
+
             fn validate(&self) -> ::core::result::Result<(), ::crud_core::__private::ValidationErrors> {
                 let mut errors = ::crud_core::__private::ValidationErrors::new();
                 #(#checks)*
@@ -167,6 +171,10 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         let (column, descending) = (&key.column, key.descending);
         quote! { ::crud_core::__private::OrderBy { column: #column, descending: #descending }, }
     });
+    let body_limit = resource.body_limit.map_or_else(
+        || quote!(::crud_core::DEFAULT_BODY_LIMIT),
+        |limit| quote!(#limit),
+    );
     let decode = resource.fields.iter().enumerate().map(|(index, field)| {
         let (field_ident, ty) = (field.ident, field.ty);
         quote_spanned! {ty.span()=> #field_ident: DB::get::<#ty>(row, #index)?, }
@@ -184,6 +192,7 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 path: #path,
                 columns: &[#(#columns)*],
                 order_by: &[#(#order_by)*],
+                body_limit: #body_limit,
             };
 
             fn statements(backend: ::crud_core::BackendKind) -> &'static ::crud_core::sql::Statements {

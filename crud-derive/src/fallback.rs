@@ -62,6 +62,7 @@ pub(crate) fn expand(
                     path: "",
                     columns: &[],
                     order_by: &[],
+                    body_limit: ::crud_core::DEFAULT_BODY_LIMIT,
                 };
 
                 fn statements(_: ::crud_core::BackendKind) -> &'static ::crud_core::sql::Statements {

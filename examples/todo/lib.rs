@@ -9,17 +9,14 @@ pub use config::{Cli, Command, ServeConfig};
 pub use task::{Task, TaskCreate, TaskUpdate};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use crud_core::AppState;
 use crud_core::routes::{method_not_allowed, not_found};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// The largest request body accepted (64 KiB): a task is at most about 5 KB of JSON.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
 /// The todo server's router: the task routes, JSON answers for unknown routes and methods,
-/// a body limit, and request logging.
+/// and request logging. Task bodies are limited to crud-core's default 64 KiB (a task is at
+/// most about 5 KB of JSON).
 ///
 /// Requests are logged (`tower_http` at `INFO`) only when the log filter lets those events
 /// through: the layer costs a few microseconds per request even when its events are filtered
@@ -30,7 +27,6 @@ pub fn app(state: AppState) -> Router {
         .merge(Task::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
     if tracing::enabled!(target: "tower_http::trace::on_response", Level::INFO) {
         router.layer(
