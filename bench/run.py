@@ -9,15 +9,17 @@ responses, server CPU time per request, peak RSS during the scenario, and the ra
 todo / yardstick (per block of two rounds, AB then BA, the geometric mean of the two
 side-by-side ratios, in which a linear drift cancels out; then the median over the blocks).
 
-    bench/run                      # full run: 6 rounds of 4 s per scenario, both backends
+    bench/run                      # full run: 10 rounds of 4 s per scenario, both backends (~20 min)
     bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
     bench/run --backend sqlite --rounds 8 --seconds 10
+    bench/run --instructions       # instructions per request under callgrind, no load
 """
 
 import argparse
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import re
@@ -56,11 +58,12 @@ def run(command, **kwargs):
     return subprocess.run(command, check=True, **kwargs)
 
 
-def ensure_tools():
-    if shutil.which("wrk") is None:
-        log("installing wrk (Debian package)")
+def ensure_tools(instructions):
+    tool, package = ("callgrind_control", "valgrind") if instructions else ("wrk", "wrk")
+    if shutil.which(tool) is None:
+        log(f"installing {package} (Debian package)")
         run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
-        run(["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL,
+        run(["apt-get", "install", "-y", "-qq", package], stdout=subprocess.DEVNULL,
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
@@ -96,14 +99,14 @@ def build(profile):
 
 
 class Server:
-    def __init__(self, name, binary, database_url):
+    def __init__(self, name, binary, database_url, wrapper=()):
         env = dict(os.environ, DATABASE_URL=database_url, BETTER_AUTH_SECRET=SECRET,
                    PORT=str(PORTS[name]), RUST_LOG="warn")
         self.name = name
-        self.process = subprocess.Popen([binary], env=env, cwd=tempfile.gettempdir(),
+        self.process = subprocess.Popen([*wrapper, binary], env=env, cwd=tempfile.gettempdir(),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{PORTS[name]}"
-        for _ in range(200):
+        for _ in range(1200):
             try:
                 urllib.request.urlopen(self.url + "/", timeout=1)
             except urllib.error.HTTPError:
@@ -245,6 +248,99 @@ def bench_backend(backend, binaries, args):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+INSTRUCTION_SCENARIOS = ["list", "get", "create", "update", "toggle"]
+
+
+def scenario_request(scenario, index, readers, writers):
+    """The `index`-th request of a scenario, as `bench/scenario.lua` makes them."""
+    user, auth, *ids = readers[index % len(readers)]
+    item = f"/api/{user}/tasks/{ids[(index * 13) % len(ids)]}"
+    body = json.dumps({"title": "Benchmark task", "description": "written by the load generator"})
+    if scenario == "list":
+        return "GET", f"/api/{user}/tasks", auth, None
+    if scenario == "get":
+        return "GET", item, auth, None
+    if scenario == "update":
+        return "PUT", item, auth, body
+    if scenario == "toggle":
+        return "PATCH", item + "/complete", auth, None
+    writer, writer_auth = writers[index % len(writers)]
+    return "POST", f"/api/{writer}/tasks", writer_auth, body
+
+
+def count_instructions(server, scenario, requests, readers, writers, out_dir):
+    """Instructions the server executes per request of `scenario` (one client, keep-alive),
+    from callgrind's counters, zeroed after a warm-up and dumped after the requests."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORTS[server.name], timeout=120)
+
+    def send(count, offset):
+        for index in range(offset, offset + count):
+            method, path, auth, body = scenario_request(scenario, index, readers, writers)
+            headers = {"Authorization": "Bearer " + auth, "Content-Type": "application/json"}
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status >= 300:
+                sys.exit(f"{server.name} answered {response.status} to {method} {path}")
+
+    send(100, 0)  # warm-up: statements prepared, pools filled
+    pid = str(server.process.pid)
+    run(["callgrind_control", "--zero", pid], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    send(requests, 100)
+    run(["callgrind_control", "--dump=" + scenario, pid], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    connection.close()
+    dumps = sorted((os.path.join(out_dir, name) for name in os.listdir(out_dir)
+                    if name.startswith(f"{server.name}.out.")), key=os.path.getmtime)
+    with open(dumps[-1]) as dump:
+        totals = next(line for line in dump if line.startswith(("summary:", "totals:")))
+    return int(totals.split()[1]) / requests
+
+
+def instructions_backend(backend, binaries, args):
+    data_dir = tempfile.mkdtemp(prefix="crud-bench-")
+    if backend == "sqlite":
+        url = f"sqlite://{data_dir}/bench.db"
+    else:
+        ensure_postgres()
+        url = POSTGRES_BENCH
+    try:
+        seeder = Server("todo", binaries["todo"], url)
+        try:
+            readers_file, writers_file = seed(seeder.url, data_dir)
+        finally:
+            seeder.stop()
+        with open(readers_file) as lines:
+            readers = [line.split() for line in lines]
+        with open(writers_file) as lines:
+            writers = [line.split() for line in lines]
+        results = {}
+        for name in ["todo", "yardstick"]:
+            out = os.path.join(data_dir, f"{name}.out")
+            server = Server(name, binaries[name], url, wrapper=[
+                "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"])
+            try:
+                for scenario in args.scenarios:
+                    per_request = count_instructions(server, scenario, args.requests, readers,
+                                                     writers, data_dir)
+                    results.setdefault(scenario, {})[name] = per_request
+                    log(f"{backend:8} {scenario:7} {name:9} {per_request:10.0f} instructions/request")
+            finally:
+                server.stop()
+        return results
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def report_instructions(backend, results, args):
+    print(f"\n### {backend}: instructions per request, {args.requests} requests per scenario\n")
+    print("| scenario | todo | yardstick | ratio |")
+    print("|---|---:|---:|---:|")
+    for scenario, counts in results.items():
+        todo, yardstick = counts["todo"], counts["yardstick"]
+        print(f"| {scenario} | {todo:,.0f} | {yardstick:,.0f} | {todo / yardstick:.3f} |")
+
+
 def pair_ratios(todo, yardstick):
     """Ratios todo / yardstick that cancel drift: rounds run in the orders AB, BA, AB, BA...,
     so a slow drift of the machine (or of the database, as its tables grow) favours the
@@ -288,18 +384,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="1 round of 1 s on debug builds")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count the instructions per request under callgrind instead")
+    parser.add_argument("--requests", type=int, default=1000,
+                        help="requests per scenario with --instructions")
     args = parser.parse_args()
     if args.smoke:
-        args.rounds, args.seconds = 1, 1
-    ensure_tools()
+        args.rounds, args.seconds, args.requests = 1, 1, 20
+    ensure_tools(args.instructions)
     binaries = build("debug" if args.smoke else "release")
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    if args.instructions:
+        args.scenarios = [s for s in args.scenarios or INSTRUCTION_SCENARIOS if s != "mixed"]
+        print("Instructions the server runs per request (callgrind; one client, keep-alive), "
+              "counted after a warm-up of 100 requests.")
+        for backend in backends:
+            report_instructions(backend, instructions_backend(backend, binaries, args), args)
+        return
+    args.scenarios = args.scenarios or SCENARIOS
     print(f"Machine: {os.cpu_count()} cores shared by the servers, the database and wrk "
           f"(2 threads, 32 connections); pools of 10 connections.")
     clean = True
-    for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
+    for backend in backends:
         results = bench_backend(backend, binaries, args)
         clean &= report(backend, results, args)
     if not clean:

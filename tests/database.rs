@@ -67,25 +67,17 @@ async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
 #[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
 async fn postgres_url_connections_carry_the_statement_timeout() {
     // `Db::connect_with` (a URL, as the todo server connects) applies the same default
-    // statement timeout as `Db::connect_postgres`.
-    let db = crud_core::Db::connect_with(&common::postgres_url(), &DbOptions::default())
-        .await
-        .expect("PostgreSQL is reachable");
-    let crud_core::Db::Postgres(pool) = &db else {
-        unreachable!()
-    };
-    let (timeout,): (String,) = crud_core::sqlx::query_as("SHOW statement_timeout")
-        .fetch_one(pool)
-        .await
-        .expect("SHOW works");
-    assert_eq!(timeout, "30s");
-    db.close().await;
-
-    // One set in the URL is kept.
+    // statement timeout as `Db::connect_postgres`; one set in the URL is kept.
     let base = common::postgres_url();
+    assert_eq!(statement_timeout(&base).await, "30s");
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{separator}options[statement_timeout]=5s");
-    let db = crud_core::Db::connect_with(&url, &DbOptions::default())
+    assert_eq!(statement_timeout(&url).await, "5s");
+}
+
+/// The `statement_timeout` of a connection of `Db::connect_with(url)`.
+async fn statement_timeout(url: &str) -> String {
+    let db = crud_core::Db::connect_with(url, &DbOptions::default())
         .await
         .expect("PostgreSQL is reachable");
     let crud_core::Db::Postgres(pool) = &db else {
@@ -95,8 +87,8 @@ async fn postgres_url_connections_carry_the_statement_timeout() {
         .fetch_one(pool)
         .await
         .expect("SHOW works");
-    assert_eq!(timeout, "5s");
     db.close().await;
+    timeout
 }
 
 #[tokio::test]
