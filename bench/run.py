@@ -201,22 +201,27 @@ def wrk(url, scenario, seconds, readers, writers):
     }
 
 
-def bench_backend(backend, binaries, args):
-    data_dir = tempfile.mkdtemp(prefix="crud-bench-")
+def seeded_database(backend, binaries, data_dir):
+    """Creates the backend's database and seeds it; returns its URL and the seed files.
+    A first todo server creates the table and seeds it, then stops, so that the peak memory
+    of the measured servers comes from the benchmark alone."""
     if backend == "sqlite":
         url = f"sqlite://{data_dir}/bench.db"
     else:
         ensure_postgres()
         url = POSTGRES_BENCH
+    seeder = Server("todo", binaries["todo"], url)
+    try:
+        return (url, *seed(seeder.url, data_dir))
+    finally:
+        seeder.stop()
+
+
+def bench_backend(backend, binaries, args):
+    data_dir = tempfile.mkdtemp(prefix="crud-bench-")
     servers = {}
     try:
-        # A first todo server creates the table and seeds it, then stops, so that the peak
-        # memory of the measured servers comes from the benchmark alone.
-        seeder = Server("todo", binaries["todo"], url)
-        try:
-            readers, writers = seed(seeder.url, data_dir)
-        finally:
-            seeder.stop()
+        url, readers, writers = seeded_database(backend, binaries, data_dir)
         servers["todo"] = Server("todo", binaries["todo"], url)
         servers["yardstick"] = Server("yardstick", binaries["yardstick"], url)
         results = {}
@@ -301,17 +306,8 @@ def count_instructions(server, scenario, requests, readers, writers, out_dir):
 
 def instructions_backend(backend, binaries, args):
     data_dir = tempfile.mkdtemp(prefix="crud-bench-")
-    if backend == "sqlite":
-        url = f"sqlite://{data_dir}/bench.db"
-    else:
-        ensure_postgres()
-        url = POSTGRES_BENCH
     try:
-        seeder = Server("todo", binaries["todo"], url)
-        try:
-            readers_file, writers_file = seed(seeder.url, data_dir)
-        finally:
-            seeder.stop()
+        url, readers_file, writers_file = seeded_database(backend, binaries, data_dir)
         with open(readers_file) as lines:
             readers = [line.split() for line in lines]
         with open(writers_file) as lines:
