@@ -9,7 +9,7 @@ responses, server CPU time per request, peak RSS during the scenario, and the ra
 todo / yardstick (per block of two rounds, AB then BA, the geometric mean of the two
 side-by-side ratios, in which a linear drift cancels out; then the median over the blocks).
 
-    bench/run                      # full run: 10 rounds of 4 s per scenario, both backends (~20 min)
+    bench/run                      # full run: 14 rounds of 4 s per scenario, both backends (~25 min)
     bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
     bench/run --backend sqlite --rounds 8 --seconds 10
     bench/run --instructions       # instructions per request under callgrind, no load
@@ -341,9 +341,10 @@ def report_instructions(backend, results, args):
 
 def settle(backend, data_dir):
     """Starts a scenario from a settled database, the same for both servers: the SQLite WAL
-    that earlier writes left is checkpointed and emptied, PostgreSQL's dead rows vacuumed.
-    Otherwise the first rounds after the write scenarios pay for them, whichever server
-    runs first."""
+    that earlier writes left is checkpointed and emptied; PostgreSQL's dead rows are vacuumed
+    and its dirty pages written out (a checkpoint), so that no flush of earlier writes falls
+    on one server's rounds. Otherwise the first rounds after the write scenarios pay for
+    them, whichever server runs first."""
     if backend == "sqlite":
         connection = sqlite3.connect(os.path.join(data_dir, "bench.db"), timeout=30)
         try:
@@ -352,6 +353,7 @@ def settle(backend, data_dir):
             connection.close()
     else:
         run(["psql", POSTGRES_BENCH, "-qc", "VACUUM ANALYZE tasks"])
+        run(["psql", POSTGRES_BENCH, "-qc", "CHECKPOINT"])
 
 
 def pair_ratios(todo, yardstick):
@@ -397,7 +399,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="1 round of 1 s on debug builds")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=14)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS)
     parser.add_argument("--instructions", action="store_true",
