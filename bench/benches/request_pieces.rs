@@ -8,7 +8,12 @@ use std::time::Duration;
 use todo::{Task, TaskCreate};
 
 fn main() {
-    divan::main();
+    // 1000 samples rather than divan's 100: the medians move less on a shared machine.
+    // Flags given on the command line (`-- --sample-count N`) still take precedence.
+    divan::Divan::default()
+        .sample_count(1000)
+        .config_with_args()
+        .main();
 }
 
 fn task(id: i64) -> Task {
