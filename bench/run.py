@@ -201,12 +201,16 @@ def wrk(url, scenario, seconds, readers, writers):
     }
 
 
+def sqlite_file(data_dir):
+    return os.path.join(data_dir, "bench.db")
+
+
 def seeded_database(backend, binaries, data_dir):
     """Creates the backend's database and seeds it; returns its URL and the seed files.
     A first todo server creates the table and seeds it, then stops, so that the peak memory
     of the measured servers comes from the benchmark alone."""
     if backend == "sqlite":
-        url = f"sqlite://{data_dir}/bench.db"
+        url = f"sqlite://{sqlite_file(data_dir)}"
     else:
         ensure_postgres()
         url = POSTGRES_BENCH
@@ -346,14 +350,13 @@ def settle(backend, data_dir):
     on one server's rounds. Otherwise the first rounds after the write scenarios pay for
     them, whichever server runs first."""
     if backend == "sqlite":
-        connection = sqlite3.connect(os.path.join(data_dir, "bench.db"), timeout=30)
+        connection = sqlite3.connect(sqlite_file(data_dir), timeout=30)
         try:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
             connection.close()
     else:
-        run(["psql", POSTGRES_BENCH, "-qc", "VACUUM ANALYZE tasks"])
-        run(["psql", POSTGRES_BENCH, "-qc", "CHECKPOINT"])
+        run(["psql", POSTGRES_BENCH, "-q", "-c", "VACUUM ANALYZE tasks", "-c", "CHECKPOINT"])
 
 
 def pair_ratios(todo, yardstick):
