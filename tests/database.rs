@@ -18,15 +18,16 @@ async fn busy_pool_answers_service_unavailable(backend: Backend) {
     let test = TestDb::with_options(backend, &options).await;
     let client = Client::todo(&test.db).await;
     // The one connection is held while the request waits for it.
-    match &test.db {
-        crud_core::Db::Sqlite(sqlite) => {
+    match (test.db.sqlite(), test.db.postgres()) {
+        (Some(sqlite), _) => {
             let _held = sqlite.reads.acquire().await.expect("the one connection");
             expect_unavailable(&client).await;
         }
-        crud_core::Db::Postgres(pool) => {
+        (_, Some(pool)) => {
             let _held = pool.acquire().await.expect("the one connection");
             expect_unavailable(&client).await;
         }
+        (None, None) => unreachable!("a database is on one backend"),
     }
     let reply = client.get("alice", "/api/alice/tasks").await;
     assert_eq!(
@@ -39,7 +40,11 @@ async fn busy_pool_answers_service_unavailable(backend: Backend) {
 async fn expect_unavailable(client: &Client) {
     let reply = client.get("alice", "/api/alice/tasks").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.detail(), "Service Unavailable");
+    assert_eq!(
+        reply.detail(),
+        "Service Unavailable: the database is unavailable; retry later"
+    );
+    assert_eq!(reply.headers["retry-after"], "1");
 }
 
 backend_tests!(busy_pool_answers_service_unavailable);
@@ -52,9 +57,7 @@ async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
         ..DbOptions::default()
     };
     let test = TestDb::with_options(Backend::Postgres, &options).await;
-    let crud_core::Db::Postgres(pool) = &test.db else {
-        unreachable!()
-    };
+    let pool = test.db.postgres().expect("a PostgreSQL database");
     let error = crud_core::sqlx::query("SELECT pg_sleep(2)")
         .execute(pool)
         .await
@@ -80,9 +83,7 @@ async fn statement_timeout(url: &str) -> String {
     let db = crud_core::Db::connect_with(url, &DbOptions::default())
         .await
         .expect("PostgreSQL is reachable");
-    let crud_core::Db::Postgres(pool) = &db else {
-        unreachable!()
-    };
+    let pool = db.postgres().expect("a PostgreSQL database");
     let (timeout,): (String,) = crud_core::sqlx::query_as("SHOW statement_timeout")
         .fetch_one(pool)
         .await

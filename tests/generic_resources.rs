@@ -1356,13 +1356,14 @@ async fn resources_on_one_database_do_not_see_each_others_rows(backend: Backend)
 
 async fn count_rows(db: &Db, table: &str) -> i64 {
     let sql = crud_core::sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\""));
-    match db {
-        Db::Sqlite(sqlite) => {
+    match (db.sqlite(), db.postgres()) {
+        (Some(sqlite), _) => {
             crud_core::sqlx::query_scalar(sql)
                 .fetch_one(&sqlite.reads)
                 .await
         }
-        Db::Postgres(pool) => crud_core::sqlx::query_scalar(sql).fetch_one(pool).await,
+        (_, Some(pool)) => crud_core::sqlx::query_scalar(sql).fetch_one(pool).await,
+        (None, None) => unreachable!("a database is on one backend"),
     }
     .expect("the table exists")
 }

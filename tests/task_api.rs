@@ -386,8 +386,8 @@ async fn toggle_concurrently(client: &Client, user: &str, id: i64, times: usize)
 /// Sets a task's `created_at` directly in the database.
 async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
     use crud_core::sqlx;
-    let result = match db {
-        Db::Sqlite(sqlite) => {
+    let result = match (db.sqlite(), db.postgres()) {
+        (Some(sqlite), _) => {
             sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
                 .bind(at)
                 .bind(id)
@@ -395,7 +395,7 @@ async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
                 .await
                 .map(|done| done.rows_affected())
         }
-        Db::Postgres(pool) => {
+        (_, Some(pool)) => {
             sqlx::query(r#"UPDATE "tasks" SET "created_at" = $1 WHERE "id" = $2"#)
                 .bind(at)
                 .bind(id)
@@ -403,6 +403,7 @@ async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
                 .await
                 .map(|done| done.rows_affected())
         }
+        (None, None) => unreachable!("a database is on one backend"),
     };
     assert_eq!(result.expect("the update runs"), 1);
 }

@@ -1,10 +1,12 @@
 //! The one error type of the services and handlers, and its JSON response.
 
+use crate::db::failure::{Failure, classify};
 use crate::validate::ValidationErrors;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::time::Duration;
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -12,8 +14,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything a service or a handler can fail with.
 ///
 /// As a response it is JSON with a human-readable `detail` (and, for validation, the failing
-/// `errors`); a server-side failure is logged with its cause and answers a bare
-/// "Internal Server Error".
+/// `errors`). A database error answers by its kind ([`Failure`]): 400, 409, 503 (with
+/// `Retry-After`), 507, or 500 for a bug; the database's own text is logged with the cause,
+/// never sent.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 401: no usable bearer token.
@@ -39,10 +42,28 @@ pub enum Error {
         /// The `detail`.
         message: String,
     },
-    /// 500 (503 when no connection is free or a statement timed out): the database failed.
+    /// The database failed; the status follows the error's kind (see [`Failure`]).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// 503: a database call did not finish within
+    /// [`DbOptions::operation_timeout`](crate::DbOptions::operation_timeout).
+    #[error("the database did not answer within {0:?}")]
+    DatabaseTimeout(Duration),
 }
+
+/// What a client is told of a database failure, by its kind.
+fn failure_detail(failure: Failure) -> &'static str {
+    match failure {
+        Failure::BadValue => "A value is outside what the database can store",
+        Failure::Conflict => "Conflict: the write breaks a constraint of the database",
+        Failure::Full => "Insufficient Storage: the database is full",
+        Failure::Unavailable => "Service Unavailable: the database is unavailable; retry later",
+        Failure::Bug => "Internal Server Error",
+    }
+}
+
+/// How many seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "1";
 
 impl Error {
     /// The response status.
@@ -53,14 +74,14 @@ impl Error {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::Status { status, .. } => *status,
-            Self::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
-            // PostgreSQL's `query_canceled`: the statement timeout struck.
-            Self::Database(sqlx::Error::Database(error))
-                if error.code().as_deref() == Some("57014") =>
-            {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            Self::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Database(error) => match classify(error) {
+                Failure::BadValue => StatusCode::BAD_REQUEST,
+                Failure::Conflict => StatusCode::CONFLICT,
+                Failure::Full => StatusCode::INSUFFICIENT_STORAGE,
+                Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                Failure::Bug => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Self::DatabaseTimeout(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -77,11 +98,19 @@ impl IntoResponse for Error {
         let status = self.status();
         let detail = match &self {
             Self::Database(error) => {
-                tracing::error!(%error, "database error");
-                status
-                    .canonical_reason()
-                    .unwrap_or("Internal Server Error")
-                    .to_owned()
+                let failure = classify(error);
+                match failure {
+                    Failure::Bug | Failure::Full => tracing::error!(%error, "database error"),
+                    Failure::Unavailable => tracing::warn!(%error, "database unavailable"),
+                    Failure::BadValue | Failure::Conflict => {
+                        tracing::debug!(%error, "database refused the request's values");
+                    }
+                }
+                failure_detail(failure).to_owned()
+            }
+            Self::DatabaseTimeout(timeout) => {
+                tracing::warn!(?timeout, "database call timed out");
+                failure_detail(Failure::Unavailable).to_owned()
             }
             other => {
                 tracing::debug!(%status, error = %other, "request rejected");
@@ -104,6 +133,12 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
         }
         response
     }

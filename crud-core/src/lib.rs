@@ -50,7 +50,6 @@ pub mod resource;
 pub mod routes;
 pub mod service;
 pub mod sql;
-mod sqlite_writer;
 mod state;
 pub mod validate;
 
@@ -62,7 +61,7 @@ pub use column::ColumnType;
 pub use crud_derive::Crud;
 #[doc = include_str!("../docs/crud_enum.md")]
 pub use crud_derive::CrudEnum;
-pub use db::{BackendKind, Db, DbOptions, SqlitePools, SqliteWriter};
+pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use resource::Resource;
 pub use routes::DEFAULT_BODY_LIMIT;

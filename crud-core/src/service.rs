@@ -4,12 +4,15 @@
 //! `#[derive(Crud)]` also exposes them as associated functions (`Task::create(&db, owner, input)`).
 //! Each is one statement, so one round trip.
 
-use crate::column::{IdType, now};
+use crate::column::IdType;
+use crate::db::failure::connection_lost;
 use crate::db::{Backend, Db, Runner, with_pool};
 use crate::error::{Error, Result};
 use crate::resource::{Binder, Input, Resource, Role};
 use crate::sql::Statements;
+use chrono::{DateTime, Utc};
 use sqlx::Database;
+use std::future::Future;
 
 /// A page of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -23,19 +26,24 @@ pub struct Page {
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
     input.validate()?;
-    with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await)
+    db.bounded(async { with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await) })
+        .await
 }
 
 async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Create) -> Result<R> {
-    let mut binder = Binder::<P::Database>::default();
-    if let Some(id) = R::Id::generate() {
-        binder.push(id);
-    }
-    binder.push(owner);
-    input.bind(&mut binder);
-    bind_timestamps::<R, _>(&mut binder, &[Role::CreatedAt, Role::UpdatedAt]);
+    let owner = owner.to_owned();
+    let bind = Box::new(move |now| {
+        let mut binder = Binder::<P::Database>::default();
+        if let Some(id) = R::Id::generate() {
+            binder.push(id);
+        }
+        binder.push(owner);
+        input.bind(&mut binder);
+        bind_timestamps::<R, _>(&mut binder, &[Role::CreatedAt, Role::UpdatedAt], now);
+        binder.finish()
+    });
     let sql = &statements::<R, P>().insert;
-    let row = runner.fetch_optional(sql, binder.finish()?).await?;
+    let row = runner.write(sql, bind).await?;
     decode_optional::<R, P>(row)?.ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))
 }
 
@@ -57,17 +65,34 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
             .map(|row| Ok(R::decode::<P::Database>(row)?))
             .collect()
     }
-    with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
+    db.bounded(read_again_once(|| async {
+        with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
+    }))
+    .await
 }
 
 /// The owner's resource with this id, if any.
 pub async fn get<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, reads runner => by_id::<R, _>(runner, |sql| &sql.get, &[], owner, id).await)
+    async fn run<R: Resource, P: Runner>(runner: &P, owner: &str, id: R::Id) -> Result<Option<R>> {
+        let mut binder = Binder::<P::Database>::default();
+        binder.push(id);
+        binder.push(owner);
+        let sql = &statements::<R, P>().get;
+        let row = runner.fetch_optional(sql, binder.finish()?).await?;
+        decode_optional::<R, P>(row)
+    }
+    db.bounded(read_again_once(|| async {
+        with_pool!(db, reads runner => run::<R, _>(runner, owner, id.clone()).await)
+    }))
+    .await
 }
 
 /// Deletes the owner's resource with this id, returning it; `None` if there was none.
 pub async fn delete<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    with_pool!(db, writes runner => by_id::<R, _>(runner, |sql| &sql.delete, &[], owner, id).await)
+    db.bounded(async {
+        with_pool!(db, writes runner => by_id::<R, _>(runner, |sql| &sql.delete, &[], owner, id).await)
+    })
+    .await
 }
 
 /// Validates `input`, then replaces the input fields of the owner's resource with this id and
@@ -84,17 +109,24 @@ pub async fn update<R: Resource>(
         id: R::Id,
         input: R::Update,
     ) -> Result<Option<R>> {
-        let mut binder = Binder::<P::Database>::default();
-        input.bind(&mut binder);
-        bind_timestamps::<R, _>(&mut binder, &[Role::UpdatedAt]);
-        binder.push(id);
-        binder.push(owner);
+        let owner = owner.to_owned();
+        let bind = Box::new(move |now| {
+            let mut binder = Binder::<P::Database>::default();
+            input.bind(&mut binder);
+            bind_timestamps::<R, _>(&mut binder, &[Role::UpdatedAt], now);
+            binder.push(id);
+            binder.push(owner);
+            binder.finish()
+        });
         let sql = &statements::<R, P>().update;
-        let row = runner.fetch_optional(sql, binder.finish()?).await?;
+        let row = runner.write(sql, bind).await?;
         decode_optional::<R, P>(row)
     }
     input.validate()?;
-    with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
+    db.bounded(async {
+        with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
+    })
+    .await
 }
 
 /// Flips the toggle field named `field` of the owner's resource with this id, in one atomic
@@ -113,7 +145,26 @@ pub async fn toggle<R: Resource>(
         .position(|(column, _)| column.name == field)
         .unwrap_or_else(|| panic!("`{field}` is not a toggle field of {}", R::SCHEMA.name));
     let sql = move |statements: &'static Statements| statements.toggles[index].as_str();
-    with_pool!(db, writes runner => by_id::<R, _>(runner, sql, &[Role::UpdatedAt], owner, id).await)
+    db.bounded(async {
+        with_pool!(db, writes runner => by_id::<R, _>(runner, sql, &[Role::UpdatedAt], owner, id).await)
+    })
+    .await
+}
+
+/// Runs a read, and runs it once more if its connection turned out dead before the statement
+/// could run (a server restart while the pool was quiet): a read is safe to repeat.
+async fn read_again_once<T, F, Fut>(mut read: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    match read().await {
+        Err(Error::Database(error)) if connection_lost(&error) => {
+            tracing::warn!(%error, "a read lost its connection; reading again");
+            read().await
+        }
+        outcome => outcome,
+    }
 }
 
 /// The statements of `R` on the runner's backend.
@@ -121,21 +172,25 @@ fn statements<R: Resource, P: Runner>() -> &'static Statements {
     R::statements(<P::Database as Backend>::KIND)
 }
 
-/// Runs the statement `pick` chooses, whose parameters are: the given timestamps, the id, the
+/// Runs the write `pick` chooses, whose parameters are: the given timestamps, the id, the
 /// owner.
 async fn by_id<R: Resource, P: Runner>(
     runner: &P,
     pick: impl FnOnce(&'static Statements) -> &'static str,
-    timestamps: &[Role],
+    timestamps: &'static [Role],
     owner: &str,
     id: R::Id,
 ) -> Result<Option<R>> {
-    let mut binder = Binder::<P::Database>::default();
-    bind_timestamps::<R, _>(&mut binder, timestamps);
-    binder.push(id);
-    binder.push(owner);
+    let owner = owner.to_owned();
+    let bind = Box::new(move |now| {
+        let mut binder = Binder::<P::Database>::default();
+        bind_timestamps::<R, _>(&mut binder, timestamps, now);
+        binder.push(id);
+        binder.push(owner);
+        binder.finish()
+    });
     let sql = pick(statements::<R, P>());
-    let row = runner.fetch_optional(sql, binder.finish()?).await?;
+    let row = runner.write(sql, bind).await?;
     decode_optional::<R, P>(row)
 }
 
@@ -145,9 +200,12 @@ fn decode_optional<R: Resource, P: Runner>(
     Ok(row.map(|row| R::decode::<P::Database>(&row)).transpose()?)
 }
 
-/// Binds the current time once for each of `roles` that the resource has a column for.
-fn bind_timestamps<R: Resource, DB: Backend>(binder: &mut Binder<DB>, roles: &[Role]) {
-    let now = now();
+/// Binds `now` once for each of `roles` that the resource has a column for.
+fn bind_timestamps<R: Resource, DB: Backend>(
+    binder: &mut Binder<DB>,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) {
     for role in roles {
         if R::SCHEMA.columns.iter().any(|column| column.role == *role) {
             binder.push(now);

@@ -106,7 +106,7 @@ impl Statements {
             .columns_where(|role| *role == Role::Input)
             .map(|column| format!("{} = {}", quote(column.name), params.next()))
             .collect::<Vec<_>>();
-        set.extend(updated_at(schema, &mut params));
+        set.extend(updated_at(schema, &mut params, backend));
         let update = format!(
             "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
             set.join(", "),
@@ -120,7 +120,7 @@ impl Statements {
                 let mut params = Params::new(backend);
                 let name = quote(column.name);
                 let mut set = vec![format!("{name} = NOT {name}")];
-                set.extend(updated_at(schema, &mut params));
+                set.extend(updated_at(schema, &mut params, backend));
                 format!(
                     "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
                     set.join(", "),
@@ -201,12 +201,22 @@ fn order_key(schema: &Schema, key: &OrderBy, backend: BackendKind) -> String {
     )
 }
 
-/// The `updated_at = $n` assignment, when the resource has such a column.
-fn updated_at(schema: &Schema, params: &mut Params) -> Option<String> {
-    schema
-        .columns_where(|role| *role == Role::UpdatedAt)
-        .next()
-        .map(|column| format!("{} = {}", quote(column.name), params.next()))
+/// The `updated_at` assignment, when the resource has such a column.
+///
+/// Successive writes of a row carry strictly increasing times. On PostgreSQL a write may wait
+/// for the row's lock after its time was taken, so the time is at least a microsecond past the
+/// row's current one, read under that lock; SQLite's writes are ordered by the writer, which
+/// gives each its time when its turn comes.
+fn updated_at(schema: &Schema, params: &mut Params, backend: BackendKind) -> Option<String> {
+    let column = schema.columns_where(|role| *role == Role::UpdatedAt).next()?;
+    let name = quote(column.name);
+    let value = params.next();
+    Some(match backend {
+        BackendKind::Postgres => {
+            format!("{name} = GREATEST({value}, {name} + INTERVAL '1 microsecond')")
+        }
+        BackendKind::Sqlite => format!("{name} = {value}"),
+    })
 }
 
 fn column_definition(column: &Column, backend: BackendKind) -> String {
@@ -348,13 +358,13 @@ mod tests {
         assert_eq!(
             sql.update,
             format!(
-                r#"UPDATE "tasks" SET "title" = $1, "updated_at" = $2 WHERE "id" = $3 AND "user_id" = $4 RETURNING {ALL}"#
+                r#"UPDATE "tasks" SET "title" = $1, "updated_at" = GREATEST($2, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $3 AND "user_id" = $4 RETURNING {ALL}"#
             )
         );
         assert_eq!(
             sql.toggles,
             [format!(
-                r#"UPDATE "tasks" SET "done" = NOT "done", "updated_at" = $1 WHERE "id" = $2 AND "user_id" = $3 RETURNING {ALL}"#
+                r#"UPDATE "tasks" SET "done" = NOT "done", "updated_at" = GREATEST($1, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $2 AND "user_id" = $3 RETURNING {ALL}"#
             )]
         );
         assert_eq!(

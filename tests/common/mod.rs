@@ -140,12 +140,13 @@ pub fn postgres_url() -> String {
 /// Runs a statement the tests build themselves (schema set-up).
 pub async fn execute(db: &Db, sql: &str) {
     let sql = crud_core::sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(sqlite) => crud_core::sqlx::raw_sql(sql)
+    match (db.sqlite(), db.postgres()) {
+        (Some(sqlite), _) => crud_core::sqlx::raw_sql(sql)
             .execute(&sqlite.reads)
             .await
             .map(drop),
-        Db::Postgres(pool) => crud_core::sqlx::raw_sql(sql).execute(pool).await.map(drop),
+        (_, Some(pool)) => crud_core::sqlx::raw_sql(sql).execute(pool).await.map(drop),
+        (None, None) => unreachable!("a database is on one backend"),
     }
     .expect("set-up SQL runs");
 }

@@ -1,8 +1,15 @@
 //! Database connections: the [`Db`] pool handle and the [`Backend`]s it runs on.
 
+mod connect;
+pub mod failure;
+mod sqlite_writer;
+
 use crate::column::{ColumnType, Encodable};
+use crate::error::{Error, Result};
 use crate::resource::Resource;
-pub use crate::sqlite_writer::SqliteWriter;
+use chrono::{DateTime, Utc};
+pub use failure::Failure;
+pub use sqlite_writer::SqliteWriter;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{
@@ -19,21 +26,21 @@ use std::time::Duration;
 /// writes.
 macro_rules! with_pool {
     ($db:expr, reads $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(sqlite) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(sqlite) => {
                 let $pool = &sqlite.reads;
                 $body
             }
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Pools::Postgres($pool) => $body,
         }
     };
     ($db:expr, writes $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(sqlite) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(sqlite) => {
                 let $pool = &sqlite.writer;
                 $body
             }
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Pools::Postgres($pool) => $body,
         }
     };
 }
@@ -63,9 +70,17 @@ impl BackendKind {
 /// A connection pool on one of the supported backends; cheap to clone.
 ///
 /// Every service function and handler of a resource takes a `Db`, so one resource definition
-/// runs unchanged on SQLite and PostgreSQL.
+/// runs unchanged on SQLite and PostgreSQL. Every call it makes to the database is bounded by
+/// [`DbOptions::operation_timeout`].
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pub(crate) pools: Pools,
+    operation_timeout: Duration,
+}
+
+/// The pools of a [`Db`], by backend.
+#[derive(Clone, Debug)]
+pub(crate) enum Pools {
     /// SQLite pools: readers and the one writer.
     Sqlite(SqlitePools),
     /// A PostgreSQL pool.
@@ -105,6 +120,20 @@ pub struct DbOptions {
     /// `None` for no limit). A cancelled statement answers 503. A `statement_timeout` set in
     /// the connect options (the URL's `options[statement_timeout]=5s`, say) takes precedence.
     pub postgres_statement_timeout: Option<Duration>,
+    /// The deadline of one call to the database, from waiting for a connection (or for the
+    /// SQLite writer) to the last row (default 30 s). When it passes the call answers 503,
+    /// even if the database stopped answering altogether; a write that had not started by
+    /// then is not applied.
+    pub operation_timeout: Duration,
+    /// How long [`Db::connect_with`] keeps trying a database that cannot be reached yet (the
+    /// connection is refused, the server is starting up...), with a growing pause between
+    /// attempts, each failure logged with its cause (default 30 s). Errors that waiting cannot
+    /// fix (a wrong password, a missing database) fail at once.
+    pub connect_timeout: Duration,
+    /// A pooled PostgreSQL connection idle for longer than this is checked with a ping before
+    /// use, and replaced if it turns out dead (a server restart while the pool was quiet);
+    /// `None` never checks (default 1 s). Connections in steady use are not pinged.
+    pub ping_after_idle: Option<Duration>,
 }
 
 impl Default for DbOptions {
@@ -116,6 +145,9 @@ impl Default for DbOptions {
             test_before_acquire: false,
             sqlite_busy_timeout: Duration::from_secs(5),
             postgres_statement_timeout: Some(Duration::from_secs(30)),
+            operation_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(30),
+            ping_after_idle: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -131,6 +163,10 @@ impl Db {
     /// A SQLite database file is created if missing, and runs in WAL mode with
     /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]).
     /// `sqlite::memory:` gives one reading connection beside the writer.
+    ///
+    /// A database that cannot be reached yet is tried again for
+    /// [`DbOptions::connect_timeout`]; the error is then the last attempt's own (the connection
+    /// refused, say), never a bare pool timeout.
     pub async fn connect_with(url: &str, options: &DbOptions) -> Result<Self, sqlx::Error> {
         Self::open(url, options).await
     }
@@ -146,7 +182,8 @@ impl Db {
                         .synchronous(SqliteSynchronous::Normal)
                         .busy_timeout(options.sqlite_busy_timeout);
                     // The writer connects first: it creates the file.
-                    let writer = SqliteWriter::connect(&connect).await?;
+                    let writer = connect::retrying(options, || SqliteWriter::connect(&connect))
+                        .await?;
                     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                     // An in-memory database is shared by the connections of the same options.
                     let readers = if in_memory {
@@ -161,19 +198,30 @@ impl Db {
                         .test_before_acquire(options.test_before_acquire)
                         .connect_with(connect)
                         .await?;
-                    Ok(Self::Sqlite(SqlitePools { reads, writer }))
+                    Ok(Self::new(
+                        Pools::Sqlite(SqlitePools { reads, writer }),
+                        options,
+                    ))
                 }
                 Some(BackendKind::Postgres) => {
                     Self::connect_postgres(PgConnectOptions::from_str(url)?, options).await
                 }
                 None => Err(sqlx::Error::Configuration(
                     format!(
-                        "unsupported database URL {url:?}: expected a `sqlite:` or `postgres:` URL"
+                        "unsupported database URL {}: expected a `sqlite:` or `postgres:` URL",
+                        crate::db::masked_url(url)
                     )
                     .into(),
                 )),
             }
         })
+    }
+
+    fn new(pools: Pools, options: &DbOptions) -> Self {
+        Self {
+            pools,
+            operation_timeout: options.operation_timeout,
+        }
     }
 
     /// Connects to PostgreSQL with explicit connect options (a schema's `search_path`, TLS...).
@@ -199,24 +247,70 @@ impl Db {
             let milliseconds = timeout.as_millis().to_string();
             connect = connect.options([("statement_timeout", milliseconds.as_str())]);
         }
-        let pool = Self::postgres_pool(options);
-        Box::pin(async move { Ok(Self::Postgres(pool.connect_with(connect).await?)) })
+        Box::pin(async move {
+            // One connection first, to learn the real cause while the database cannot be
+            // reached; the pool then opens its own.
+            let probe = connect::retrying(options, || {
+                <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect)
+            })
+            .await?;
+            let _ = sqlx::Connection::close(probe).await;
+            let pool = Self::postgres_pool(options).connect_with(connect).await?;
+            Ok(Self::new(Pools::Postgres(pool), options))
+        })
     }
 
     fn postgres_pool(options: &DbOptions) -> PgPoolOptions {
-        PgPoolOptions::new()
+        let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .min_connections(options.min_connections)
             .acquire_timeout(options.acquire_timeout)
-            .test_before_acquire(options.test_before_acquire)
+            .test_before_acquire(options.test_before_acquire);
+        match options.ping_after_idle {
+            Some(idle) if !options.test_before_acquire => {
+                pool.before_acquire(move |connection, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > idle {
+                            sqlx::Connection::ping(connection).await?;
+                        }
+                        Ok(true)
+                    })
+                })
+            }
+            _ => pool,
+        }
     }
 
     /// Which backend this pool runs on.
     pub fn backend(&self) -> BackendKind {
-        match self {
-            Self::Sqlite(_) => BackendKind::Sqlite,
-            Self::Postgres(_) => BackendKind::Postgres,
+        match &self.pools {
+            Pools::Sqlite(_) => BackendKind::Sqlite,
+            Pools::Postgres(_) => BackendKind::Postgres,
         }
+    }
+
+    /// The SQLite pools, for queries of the application's own; `None` on another backend.
+    pub fn sqlite(&self) -> Option<&SqlitePools> {
+        match &self.pools {
+            Pools::Sqlite(sqlite) => Some(sqlite),
+            Pools::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for queries of the application's own; `None` on another backend.
+    pub fn postgres(&self) -> Option<&PgPool> {
+        match &self.pools {
+            Pools::Postgres(pool) => Some(pool),
+            Pools::Sqlite(_) => None,
+        }
+    }
+
+    /// Runs one call to the database within [`DbOptions::operation_timeout`]: 503 when it
+    /// passes.
+    pub(crate) async fn bounded<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
+        tokio::time::timeout(self.operation_timeout, call)
+            .await
+            .unwrap_or(Err(Error::DatabaseTimeout(self.operation_timeout)))
     }
 
     /// Creates the resource's table and its owner index, if they do not exist yet.
@@ -231,8 +325,8 @@ impl Db {
         Box::pin(async move {
             for ddl in ddl {
                 let ddl = sqlx::AssertSqlSafe(ddl.as_str());
-                match self {
-                    Self::Sqlite(sqlite) => {
+                match &self.pools {
+                    Pools::Sqlite(sqlite) => {
                         sqlite
                             .writer
                             .run(move |connection| {
@@ -242,7 +336,7 @@ impl Db {
                             })
                             .await?;
                     }
-                    Self::Postgres(pool) => {
+                    Pools::Postgres(pool) => {
                         sqlx::raw_sql(ddl).execute(pool).await?;
                     }
                 }
@@ -259,20 +353,59 @@ impl Db {
     #[inline(never)]
     fn close_all(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            match self {
-                Self::Sqlite(sqlite) => {
+            match &self.pools {
+                Pools::Sqlite(sqlite) => {
                     sqlite.reads.close().await;
                     sqlite.writer.close().await;
                 }
-                Self::Postgres(pool) => pool.close().await,
+                Pools::Postgres(pool) => pool.close().await,
             }
         })
     }
 }
 
+/// A database URL as it may be shown: the password, in the user info or a `password`
+/// query parameter, replaced by `***`.
+pub fn masked_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    // The authority ends at the first `/`, `?` or `#`; its user info at the last `@`.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let authority = match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    let path = match path.split_once('?') {
+        Some((path, query)) => {
+            let query = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            format!("{path}?{query}")
+        }
+        None => path.to_owned(),
+    };
+    format!("{scheme}://{authority}{path}")
+}
+
 /// A boxed future. The statements run behind one: sqlx's query and pool machinery is then
 /// compiled once, in this crate, rather than again in every crate that awaits a query.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The parameters of a write, bound once the write's time is known (on SQLite, when the
+/// writer takes it up, so that times follow the order of the writes).
+pub type BindAt<DB> = Box<
+    dyn FnOnce(DateTime<Utc>) -> Result<<DB as Database>::Arguments, sqlx::Error> + Send,
+>;
 
 mod sealed {
     pub trait Sealed {}
@@ -299,7 +432,7 @@ pub trait Backend: Database + sealed::Sealed {
         args: Self::Arguments,
     ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
 
-    /// Runs a statement returning rows.
+    /// Runs a statement returning rows, to its end.
     fn fetch_all<'p>(
         pool: &'p Pool<Self>,
         sql: &'static str,
@@ -351,19 +484,28 @@ pub trait Runner: Sync {
     /// The backend the statements run on.
     type Database: Backend;
 
-    /// Runs a statement returning at most one row.
+    /// Runs a statement that reads at most one row.
     fn fetch_optional(
         &self,
         sql: &'static str,
         args: <Self::Database as Database>::Arguments,
     ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
 
-    /// Runs a statement returning rows.
+    /// Runs a statement that reads rows.
     fn fetch_all(
         &self,
         sql: &'static str,
         args: <Self::Database as Database>::Arguments,
     ) -> BoxFuture<'_, Result<Vec<<Self::Database as Database>::Row>, sqlx::Error>>;
+
+    /// Runs a write returning at most one row, with the parameters `bind` gives for the
+    /// write's time. The statement is run to its end before the row is returned, so that an
+    /// error of the step that commits (a full disk, say) is never missed.
+    fn write(
+        &self,
+        sql: &'static str,
+        bind: BindAt<Self::Database>,
+    ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
 }
 
 impl<DB: Backend> Runner for Pool<DB> {
@@ -383,6 +525,20 @@ impl<DB: Backend> Runner for Pool<DB> {
         args: DB::Arguments,
     ) -> BoxFuture<'_, Result<Vec<DB::Row>, sqlx::Error>> {
         DB::fetch_all(self, sql, args)
+    }
+
+    fn write(
+        &self,
+        sql: &'static str,
+        bind: BindAt<DB>,
+    ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
+        match bind(crate::column::now()) {
+            Ok(args) => {
+                let rows = DB::fetch_all(self, sql, args);
+                Box::pin(async move { Ok(rows.await?.into_iter().next()) })
+            }
+            Err(error) => Box::pin(std::future::ready(Err(error))),
+        }
     }
 }
 
@@ -410,11 +566,42 @@ impl Runner for SqliteWriter {
             self.run(move |connection| Box::pin(sqlx::query_with(sql, args).fetch_all(connection))),
         )
     }
+
+    #[inline(never)]
+    fn write(
+        &self,
+        sql: &'static str,
+        bind: BindAt<Sqlite>,
+    ) -> BoxFuture<'_, Result<Option<SqliteRow>, sqlx::Error>> {
+        Box::pin(self.run_at(move |connection, now| {
+            Box::pin(async move {
+                let rows = sqlx::query_with(sql, bind(now)?)
+                    .fetch_all(connection)
+                    .await?;
+                Ok(rows.into_iter().next())
+            })
+        }))
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::BackendKind;
+    use super::{BackendKind, masked_url};
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        let cases = [
+            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:p%40ss@h:5432/db?sslmode=require", "postgres://u:***@h:5432/db?sslmode=require"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("postgres://h/db?user=u&password=x", "postgres://h/db?user=u&password=***"),
+            ("sqlite://todo.db", "sqlite://todo.db"),
+            ("sqlite::memory:", "sqlite::memory:"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(masked_url(url), shown, "{url}");
+        }
+    }
 
     #[test]
     fn url_scheme_names_the_backend() {
