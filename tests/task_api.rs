@@ -387,22 +387,18 @@ async fn toggle_concurrently(client: &Client, user: &str, id: i64, times: usize)
 async fn set_created_at(db: &Db, id: i64, at: DateTime<Utc>) {
     use crud_core::sqlx;
     let result = match (db.sqlite(), db.postgres()) {
-        (Some(sqlite), _) => {
-            sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
-                .bind(at)
-                .bind(id)
-                .execute(&sqlite.reads)
-                .await
-                .map(|done| done.rows_affected())
-        }
-        (_, Some(pool)) => {
-            sqlx::query(r#"UPDATE "tasks" SET "created_at" = $1 WHERE "id" = $2"#)
-                .bind(at)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected())
-        }
+        (Some(sqlite), _) => sqlx::query(r#"UPDATE "tasks" SET "created_at" = ?1 WHERE "id" = ?2"#)
+            .bind(at)
+            .bind(id)
+            .execute(&sqlite.reads)
+            .await
+            .map(|done| done.rows_affected()),
+        (_, Some(pool)) => sqlx::query(r#"UPDATE "tasks" SET "created_at" = $1 WHERE "id" = $2"#)
+            .bind(at)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()),
         (None, None) => unreachable!("a database is on one backend"),
     };
     assert_eq!(result.expect("the update runs"), 1);

@@ -26,8 +26,10 @@ pub struct Page {
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
     input.validate()?;
-    db.bounded(async { with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await) })
-        .await
+    db.bounded(async {
+        with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await)
+    })
+    .await
 }
 
 async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Create) -> Result<R> {

@@ -208,7 +208,9 @@ fn order_key(schema: &Schema, key: &OrderBy, backend: BackendKind) -> String {
 /// row's current one, read under that lock; SQLite's writes are ordered by the writer, which
 /// gives each its time when its turn comes.
 fn updated_at(schema: &Schema, params: &mut Params, backend: BackendKind) -> Option<String> {
-    let column = schema.columns_where(|role| *role == Role::UpdatedAt).next()?;
+    let column = schema
+        .columns_where(|role| *role == Role::UpdatedAt)
+        .next()?;
     let name = quote(column.name);
     let value = params.next();
     Some(match backend {

@@ -73,6 +73,16 @@ impl TestDb {
     }
 
     pub async fn with_options(backend: Backend, options: &DbOptions) -> Self {
+        Self::with_connect(backend, options, |connect| connect).await
+    }
+
+    /// A database whose PostgreSQL connect options `adjust` changes (its port, its
+    /// application name...); SQLite ignores it.
+    pub async fn with_connect(
+        backend: Backend,
+        options: &DbOptions,
+        adjust: impl FnOnce(PgConnectOptions) -> PgConnectOptions,
+    ) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
@@ -93,9 +103,11 @@ impl TestDb {
                 });
                 execute(&admin, &format!("CREATE SCHEMA {schema}")).await;
                 admin.close().await;
-                let connect = PgConnectOptions::from_str(&url)
-                    .expect("a valid PostgreSQL URL")
-                    .options([("search_path", schema.as_str())]);
+                let connect = adjust(
+                    PgConnectOptions::from_str(&url)
+                        .expect("a valid PostgreSQL URL")
+                        .options([("search_path", schema.as_str())]),
+                );
                 let db = Db::connect_postgres(connect, options)
                     .await
                     .expect("PostgreSQL connects");

@@ -14,7 +14,10 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// Runs `connect` until it succeeds, fails with an error that waiting cannot fix, or
 /// [`DbOptions::connect_timeout`] has passed; every failed attempt is logged with its cause,
 /// and the last one's error is returned.
-pub(super) async fn retrying<T, F, Fut>(options: &DbOptions, mut connect: F) -> Result<T, sqlx::Error>
+pub(super) async fn retrying<T, F, Fut>(
+    options: &DbOptions,
+    mut connect: F,
+) -> Result<T, sqlx::Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, sqlx::Error>>,
@@ -60,7 +63,9 @@ mod tests {
         let attempts = AtomicU32::new(0);
         let connected = retrying(&options(Duration::from_secs(5)), || async {
             match attempts.fetch_add(1, Ordering::SeqCst) {
-                0..3 => Err(sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into())),
+                0..3 => Err(sqlx::Error::Io(
+                    std::io::ErrorKind::ConnectionRefused.into(),
+                )),
                 _ => Ok("connected"),
             }
         })
@@ -73,13 +78,25 @@ mod tests {
     async fn gives_up_with_the_real_cause() {
         let started = Instant::now();
         let error = retrying::<(), _, _>(&options(Duration::from_secs(3)), || async {
-            Err(sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into()))
+            Err(sqlx::Error::Io(
+                std::io::ErrorKind::ConnectionRefused.into(),
+            ))
         })
         .await
         .expect_err("never reachable");
-        assert!(matches!(&error, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused));
-        assert!(started.elapsed() <= Duration::from_secs(3), "{:?}", started.elapsed());
-        assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+        assert!(
+            matches!(&error, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused)
+        );
+        assert!(
+            started.elapsed() <= Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -55,7 +55,9 @@ pub fn classify(error: &sqlx::Error) -> Failure {
 
 /// Whether the error is SQLite's (its codes are numbers, as some of PostgreSQL's are).
 fn is_sqlite(error: &dyn sqlx::error::DatabaseError) -> bool {
-    error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+    error
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .is_some()
 }
 
 fn sqlite_failure(code: &str) -> Failure {
@@ -82,9 +84,7 @@ fn postgres_failure(code: &str) -> Failure {
         "53100" => Failure::Full,
         // Cancelled (the statement timeout), shut down by an administrator, crashed, starting
         // up; a read-only transaction (a standby); a serialization failure or a deadlock.
-        "57014" | "57P01" | "57P02" | "57P03" | "25006" | "40001" | "40P01" => {
-            Failure::Unavailable
-        }
+        "57014" | "57P01" | "57P02" | "57P03" | "25006" | "40001" | "40P01" => Failure::Unavailable,
         _ => match code.get(..2) {
             Some("22") => Failure::BadValue,
             Some("23") => Failure::Conflict,

@@ -182,8 +182,8 @@ impl Db {
                         .synchronous(SqliteSynchronous::Normal)
                         .busy_timeout(options.sqlite_busy_timeout);
                     // The writer connects first: it creates the file.
-                    let writer = connect::retrying(options, || SqliteWriter::connect(&connect))
-                        .await?;
+                    let writer =
+                        connect::retrying(options, || SqliteWriter::connect(&connect)).await?;
                     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                     // An in-memory database is shared by the connections of the same options.
                     let readers = if in_memory {
@@ -403,9 +403,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The parameters of a write, bound once the write's time is known (on SQLite, when the
 /// writer takes it up, so that times follow the order of the writes).
-pub type BindAt<DB> = Box<
-    dyn FnOnce(DateTime<Utc>) -> Result<<DB as Database>::Arguments, sqlx::Error> + Send,
->;
+pub type BindAt<DB> =
+    Box<dyn FnOnce(DateTime<Utc>) -> Result<<DB as Database>::Arguments, sqlx::Error> + Send>;
 
 mod sealed {
     pub trait Sealed {}
@@ -592,9 +591,15 @@ mod tests {
     fn urls_are_shown_without_their_password() {
         let cases = [
             ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
-            ("postgres://u:p%40ss@h:5432/db?sslmode=require", "postgres://u:***@h:5432/db?sslmode=require"),
+            (
+                "postgres://u:p%40ss@h:5432/db?sslmode=require",
+                "postgres://u:***@h:5432/db?sslmode=require",
+            ),
             ("postgres://u@h/db", "postgres://u@h/db"),
-            ("postgres://h/db?user=u&password=x", "postgres://h/db?user=u&password=***"),
+            (
+                "postgres://h/db?user=u&password=x",
+                "postgres://h/db?user=u&password=***",
+            ),
             ("sqlite://todo.db", "sqlite://todo.db"),
             ("sqlite::memory:", "sqlite::memory:"),
         ];

@@ -188,7 +188,11 @@ mod tests {
             .create_if_missing(true);
         let writer = SqliteWriter::connect(&options).await.expect("opens");
         writer
-            .run(|c| Box::pin(async move { sqlx::raw_sql("CREATE TABLE t (n INTEGER)").execute(c).await }))
+            .run(|c| {
+                Box::pin(
+                    async move { sqlx::raw_sql("CREATE TABLE t (n INTEGER)").execute(c).await },
+                )
+            })
             .await
             .expect("creates the table");
         (writer, dir)
@@ -198,7 +202,9 @@ mod tests {
         writer
             .run(|c| {
                 Box::pin(async move {
-                    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM t").fetch_one(c).await
+                    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM t")
+                        .fetch_one(c)
+                        .await
                 })
             })
             .await
@@ -211,7 +217,9 @@ mod tests {
         let error = writer
             .run::<(), _>(|c| {
                 Box::pin(async move {
-                    sqlx::raw_sql("BEGIN; INSERT INTO t VALUES (1)").execute(&mut *c).await?;
+                    sqlx::raw_sql("BEGIN; INSERT INTO t VALUES (1)")
+                        .execute(&mut *c)
+                        .await?;
                     panic!("a bug in a job")
                 })
             })
@@ -220,7 +228,9 @@ mod tests {
         assert!(matches!(error, sqlx::Error::WorkerCrashed), "{error:?}");
         // The writer goes on, and the panicked job's transaction was rolled back.
         writer
-            .run(|c| Box::pin(async move { sqlx::raw_sql("INSERT INTO t VALUES (2)").execute(c).await }))
+            .run(|c| {
+                Box::pin(async move { sqlx::raw_sql("INSERT INTO t VALUES (2)").execute(c).await })
+            })
             .await
             .expect("the next write runs");
         assert_eq!(count(&writer).await, 1);
@@ -238,7 +248,9 @@ mod tests {
         });
         let abandoned = tokio::time::timeout(
             Duration::from_millis(50),
-            writer.run(|c| Box::pin(async move { sqlx::raw_sql("INSERT INTO t VALUES (1)").execute(c).await })),
+            writer.run(|c| {
+                Box::pin(async move { sqlx::raw_sql("INSERT INTO t VALUES (1)").execute(c).await })
+            }),
         );
         let (slow, abandoned) = tokio::join!(slow, abandoned);
         slow.expect("the slow job");
