@@ -44,6 +44,13 @@ fn todo_command(dir: &Path) -> Command {
         "HOST",
         "PORT",
         "DATABASE_MAX_CONNECTIONS",
+        "DATABASE_CONNECT_TIMEOUT",
+        "DATABASE_TIMEOUT",
+        "HEADER_READ_TIMEOUT",
+        "IDLE_TIMEOUT",
+        "BODY_READ_TIMEOUT",
+        "MAX_OPEN_CONNECTIONS",
+        "SHUTDOWN_GRACE",
     ] {
         command.env_remove(variable);
     }
@@ -296,24 +303,57 @@ fn token_subcommand_needs_the_secret() {
 }
 
 #[test]
-fn an_unsupported_database_url_fails_at_start() {
+fn an_unsupported_database_url_fails_at_start_without_its_password() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let output = run({
         let mut command = todo_command(dir.path());
         command
             .env("BETTER_AUTH_SECRET", SECRET)
-            .env("DATABASE_URL", "mysql://localhost/todo");
+            .env("DATABASE_URL", "mysql://todo:hunter2-mysql@localhost/todo");
         command
     });
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("cannot open the database mysql://localhost/todo"),
+        stderr.contains("cannot open the database mysql://todo:***@localhost/todo"),
         "{stderr}"
     );
     assert!(
         stderr.contains("expected a `sqlite:` or `postgres:` URL"),
         "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stderr.contains("hunter2") && !stdout.contains("hunter2"),
+        "the password is shown: {stdout}{stderr}"
+    );
+}
+
+#[test]
+fn an_unreachable_postgres_fails_at_start_without_its_password() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = run({
+        let mut command = todo_command(dir.path());
+        command
+            .env("BETTER_AUTH_SECRET", SECRET)
+            // Nothing listens on port 1; the start-up gives up after one second of retries.
+            .env(
+                "DATABASE_URL",
+                "postgres://todo:hunter2-postgres@127.0.0.1:1/todo",
+            )
+            .env("DATABASE_CONNECT_TIMEOUT", "1");
+        command
+    });
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot open the database postgres://todo:***@127.0.0.1:1/todo"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stderr.contains("hunter2") && !stdout.contains("hunter2"),
+        "the password is shown: {stdout}{stderr}"
     );
 }
 

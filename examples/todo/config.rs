@@ -1,7 +1,12 @@
 //! The command line and environment of the todo server.
 
 use clap::{Parser, Subcommand};
+use crud_core::ServeOptions;
+use std::borrow::Cow;
+use std::fmt;
 use std::net::IpAddr;
+use std::ops::Range;
+use std::time::Duration;
 
 /// The todo server: a user-scoped task API on SQLite or PostgreSQL.
 ///
@@ -17,11 +22,17 @@ pub struct Cli {
     pub serve: ServeConfig,
 }
 
-/// The server settings.
-#[derive(Clone, Debug, clap::Args)]
+/// The server settings. Its `Debug` shows the database URL without its password, and not the
+/// secret.
+#[derive(Clone, clap::Args)]
 pub struct ServeConfig {
     /// The database: a `sqlite:` or `postgres:` URL.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://todo.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://todo.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// The address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
@@ -32,9 +43,150 @@ pub struct ServeConfig {
     /// The most database connections in the pool.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub max_connections: u32,
+    /// How long, in seconds, a start-up keeps trying a database it cannot reach yet [default:
+    /// 30].
+    #[arg(long, env = "DATABASE_CONNECT_TIMEOUT", value_parser = seconds)]
+    pub database_connect_timeout: Option<Duration>,
+    /// The deadline of every database call, in seconds; one that passes answers 503 [default:
+    /// 30].
+    #[arg(long, env = "DATABASE_TIMEOUT", value_parser = seconds)]
+    pub database_timeout: Option<Duration>,
     /// The HS256 secret that signs the tokens; a random one for this run when unset.
     #[arg(long, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
+    /// Seconds a client may take to send a request head; a new connection that sends nothing
+    /// is closed after it too.
+    #[arg(long, env = "HEADER_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
+    pub header_read_timeout: Duration,
+    /// Seconds a keep-alive connection may wait for its next request before it is closed.
+    #[arg(long, env = "IDLE_TIMEOUT", default_value = "60", value_parser = seconds)]
+    pub idle_timeout: Duration,
+    /// Seconds a request body may take to arrive once the server waits for it; then 408.
+    #[arg(long, env = "BODY_READ_TIMEOUT", default_value = "30", value_parser = seconds)]
+    pub body_read_timeout: Duration,
+    /// The most client connections open at once; more wait until one closes.
+    #[arg(long, env = "MAX_OPEN_CONNECTIONS", default_value_t = 512, value_parser = at_least_one)]
+    pub max_open_connections: usize,
+    /// Seconds a shutdown waits for the requests in flight before dropping them.
+    #[arg(long, env = "SHUTDOWN_GRACE", default_value = "10", value_parser = seconds)]
+    pub shutdown_grace: Duration,
+}
+
+impl ServeConfig {
+    /// The connection settings of [`crud_core::serve`].
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions::default()
+            .with_header_read_timeout(self.header_read_timeout)
+            .with_idle_timeout(self.idle_timeout)
+            .with_body_read_timeout(self.body_read_timeout)
+            .with_max_open_connections(self.max_open_connections)
+            .with_shutdown_grace(self.shutdown_grace)
+    }
+}
+
+impl fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("database_url", &masked_url(&self.database_url))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("max_connections", &self.max_connections)
+            .field("database_connect_timeout", &self.database_connect_timeout)
+            .field("database_timeout", &self.database_timeout)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_open_connections", &self.max_open_connections)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
+}
+
+/// A duration in seconds, fractions allowed (`1.5`); more than zero.
+fn seconds(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 => Duration::try_from_secs_f64(seconds)
+            .map_err(|error| format!("`{value}` is not a duration in seconds: {error}")),
+        Ok(_) => Err(format!("`{value}`: must be more than 0 seconds")),
+        Err(error) => Err(format!("`{value}` is not a number of seconds: {error}")),
+    }
+}
+
+/// A count of at least 1.
+fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(count) => Ok(count),
+        Err(error) => Err(format!("`{value}` is not a count: {error}")),
+    }
+}
+
+/// Where the passwords of a database URL are, as byte ranges: in its user info
+/// (`scheme://user:password@host/...`) and in `password=` query parameters. The user info ends
+/// at the last `@` before the query, so a password with an unescaped `/` or `@` is found whole.
+fn password_ranges(url: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let Some(authority) = url.find("://").map(|at| at + 3) else {
+        return ranges;
+    };
+    let query = url[authority..]
+        .find(['?', '#'])
+        .map_or(url.len(), |at| authority + at);
+    if let Some(at) = url[authority..query].rfind('@')
+        && let Some(colon) = url[authority..authority + at].find(':')
+        && colon + 1 < at
+    {
+        ranges.push(authority + colon + 1..authority + at);
+    }
+    if url[query..].starts_with('?') {
+        let end = url[query..].find('#').map_or(url.len(), |at| query + at);
+        let mut start = query + 1;
+        for pair in url[start..end].split('&') {
+            if let Some((key, value)) = pair.split_once('=')
+                && key.eq_ignore_ascii_case("password")
+                && !value.is_empty()
+            {
+                let value_start = start + key.len() + 1;
+                ranges.push(value_start..value_start + value.len());
+            }
+            start += pair.len() + 1;
+        }
+    }
+    ranges
+}
+
+/// A database URL as the server shows it: its passwords replaced by `***`
+/// (`postgres://u:secret@h/db` shows as `postgres://u:***@h/db`). A URL without a password
+/// is shown as it is.
+pub fn masked_url(url: &str) -> Cow<'_, str> {
+    let ranges = password_ranges(url);
+    if ranges.is_empty() {
+        return Cow::Borrowed(url);
+    }
+    let mut masked = String::with_capacity(url.len());
+    let mut from = 0;
+    for range in ranges {
+        masked.push_str(&url[from..range.start]);
+        masked.push_str("***");
+        from = range.end;
+    }
+    masked.push_str(&url[from..]);
+    Cow::Owned(masked)
+}
+
+/// `text` (an error message, say) without the passwords of the database `url`: the URL is
+/// replaced by its [masked](masked_url) form, and any other occurrence of a password by `***`.
+pub fn redact<'a>(text: &'a str, url: &str) -> Cow<'a, str> {
+    let ranges = password_ranges(url);
+    if ranges.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut text = text.replace(url, &masked_url(url));
+    for range in ranges {
+        text = text.replace(&url[range], "***");
+    }
+    Cow::Owned(text)
 }
 
 /// The subcommands.
@@ -50,4 +202,115 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         hours: u64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked() {
+        for (url, shown) in [
+            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://u:secret@h:5432/db?sslmode=require",
+                "postgres://u:***@h:5432/db?sslmode=require",
+            ),
+            ("postgres://u:p%40ss@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:se/cr@et@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://h/db?user=u&password=secret",
+                "postgres://h/db?user=u&password=***",
+            ),
+            ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
+            ("postgres://u:u@u/u", "postgres://u:***@u/u"),
+            (
+                "postgres://u:a@h/db?password=b&x=1#f",
+                "postgres://u:***@h/db?password=***&x=1#f",
+            ),
+        ] {
+            assert_eq!(masked_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn urls_without_a_password_are_unchanged() {
+        for url in [
+            "postgres://u@h/db",
+            "postgres://h/db",
+            "postgres://u:@h/db",
+            "postgres://h/db?user=u",
+            "sqlite://todo.db",
+            "sqlite://todo.db?mode=rwc",
+            "sqlite::memory:",
+            "sqlite:todo.db",
+            "mysql://localhost/todo",
+            "",
+        ] {
+            assert_eq!(masked_url(url), url);
+        }
+    }
+
+    #[test]
+    fn errors_lose_the_password() {
+        let url = "postgres://u:hunter2@h/db";
+        assert_eq!(
+            redact("cannot connect to postgres://u:hunter2@h/db: refused", url),
+            "cannot connect to postgres://u:***@h/db: refused"
+        );
+        assert_eq!(redact("refused", url), "refused");
+    }
+
+    #[test]
+    fn debug_hides_the_secrets() {
+        let cli = Cli::try_parse_from([
+            "todo",
+            "--database-url",
+            "postgres://u:hunter2@h/db",
+            "--secret",
+            "very-secret-signing-key",
+        ])
+        .expect("the flags parse");
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("very-secret-signing-key"), "{shown}");
+        assert!(shown.contains("postgres://u:***@h/db"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn durations_are_seconds() {
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("ten").is_err());
+        assert!(seconds("inf").is_err());
+        assert!(at_least_one("0").is_err());
+        assert_eq!(at_least_one("5"), Ok(5));
+    }
+
+    #[test]
+    fn serve_options_follow_the_flags() {
+        let cli = Cli::try_parse_from([
+            "todo",
+            "--header-read-timeout",
+            "1",
+            "--idle-timeout",
+            "2",
+            "--body-read-timeout",
+            "3",
+            "--max-open-connections",
+            "4",
+            "--shutdown-grace",
+            "5",
+        ])
+        .expect("the flags parse");
+        let options = cli.serve.serve_options();
+        assert_eq!(options.header_read_timeout, Duration::from_secs(1));
+        assert_eq!(options.idle_timeout, Duration::from_secs(2));
+        assert_eq!(options.body_read_timeout, Duration::from_secs(3));
+        assert_eq!(options.max_open_connections, 4);
+        assert_eq!(options.shutdown_grace, Duration::from_secs(5));
+    }
 }

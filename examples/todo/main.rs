@@ -12,7 +12,7 @@ use crud_core::{AppState, Auth, Db, DbOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
-use todo::{Cli, Command, ServeConfig, Task, app};
+use todo::{Cli, Command, ServeConfig, Task, app, masked_url, redact};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -87,14 +87,29 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
             (auth, Some(token))
         }
     };
+    let defaults = DbOptions::default();
     let options = DbOptions {
         max_connections: config.max_connections,
-        ..DbOptions::default()
+        connect_timeout: config
+            .database_connect_timeout
+            .unwrap_or(defaults.connect_timeout),
+        operation_timeout: config
+            .database_timeout
+            .unwrap_or(defaults.operation_timeout),
+        ..defaults
     };
-    let db = Db::connect_with(&config.database_url, &options)
+    let url = &config.database_url;
+    let db = Db::connect_with(url, &options).await.map_err(|error| {
+        let error = error.to_string();
+        format!(
+            "cannot open the database {}: {}",
+            masked_url(url),
+            redact(&error, url)
+        )
+    })?;
+    db.create_table::<Task>()
         .await
-        .map_err(|error| format!("cannot open the database {}: {error}", config.database_url))?;
-    db.create_table::<Task>().await?;
+        .map_err(|error| redact(&error.to_string(), url).into_owned())?;
 
     let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
     let address = listener.local_addr()?;
@@ -104,10 +119,14 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
             "Try:\n\n  curl -H 'Authorization: Bearer {token}' http://{address}/api/demo/tasks\n"
         );
     }
-    tracing::info!(%address, database = %config.database_url, "todo server listening");
-    axum::serve(listener, app(AppState::new(db.clone(), auth)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(%address, database = %masked_url(url), "todo server listening");
+    crud_core::serve(
+        listener,
+        app(AppState::new(db.clone(), auth)),
+        config.serve_options(),
+        shutdown_signal(),
+    )
+    .await?;
     db.close().await;
     tracing::info!("todo server stopped");
     Ok(())
