@@ -45,6 +45,10 @@ pub enum Error {
     /// The database failed; the status follows the error's kind (see [`Failure`]).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// 500: a table does not match its resource's struct (found at start-up by
+    /// [`Db::check_table`](crate::Db::check_table)).
+    #[error("{0}")]
+    Schema(#[from] crate::migrate::TableMismatch),
     /// 503: a database call did not finish within
     /// [`DbOptions::operation_timeout`](crate::DbOptions::operation_timeout).
     #[error("the database did not answer within {0:?}")]
@@ -82,6 +86,7 @@ impl Error {
                 Failure::Bug => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::DatabaseTimeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Schema(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -107,6 +112,10 @@ impl IntoResponse for Error {
                     }
                 }
                 failure_detail(failure).to_owned()
+            }
+            Self::Schema(mismatch) => {
+                tracing::error!(%mismatch, "table out of date");
+                failure_detail(Failure::Bug).to_owned()
             }
             Self::DatabaseTimeout(timeout) => {
                 tracing::warn!(?timeout, "database call timed out");

@@ -6,7 +6,6 @@ mod sqlite_writer;
 
 use crate::column::{ColumnType, Encodable};
 use crate::error::{Error, Result};
-use crate::resource::Resource;
 use chrono::{DateTime, Utc};
 pub use failure::Failure;
 pub use sqlite_writer::SqliteWriter;
@@ -313,18 +312,14 @@ impl Db {
             .unwrap_or(Err(Error::DatabaseTimeout(self.operation_timeout)))
     }
 
-    /// Creates the resource's table and its owner index, if they do not exist yet.
-    pub async fn create_table<R: Resource>(&self) -> Result<(), sqlx::Error> {
-        let statements = R::statements(self.backend());
-        self.execute_ddl([&statements.create_table, &statements.create_index])
-            .await
-    }
-
     #[inline(never)]
-    fn execute_ddl(&self, ddl: [&'static String; 2]) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    pub(crate) fn execute_ddl(
+        &self,
+        ddl: [&'static str; 2],
+    ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move {
             for ddl in ddl {
-                let ddl = sqlx::AssertSqlSafe(ddl.as_str());
+                let ddl = sqlx::AssertSqlSafe(ddl);
                 match &self.pools {
                     Pools::Sqlite(sqlite) => {
                         sqlite

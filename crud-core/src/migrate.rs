@@ -1,0 +1,171 @@
+//! A resource's table: its DDL, for the application's own migrations, and a check that the
+//! table in the database matches the struct, so that a stale table fails at start-up with the
+//! difference instead of answering 500 later.
+
+use crate::db::{BackendKind, Db};
+use crate::resource::{Column, Resource, Role};
+
+/// The statements that create the table of `R` and its owner index on `backend`, in order,
+/// each idempotent (`IF NOT EXISTS`). What [`Db::create_table`] runs; print them into a
+/// migration file to manage the schema with a migration tool.
+pub fn ddl<R: Resource>(backend: BackendKind) -> [&'static str; 2] {
+    let statements = R::statements(backend);
+    [
+        statements.create_table.as_str(),
+        statements.create_index.as_str(),
+    ]
+}
+
+/// How a table differs from the struct of its resource.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the table \"{table}\" does not match {resource}: {}", .differences.join("; "))]
+#[non_exhaustive]
+pub struct TableMismatch {
+    /// The resource's name.
+    pub resource: &'static str,
+    /// The table's name.
+    pub table: &'static str,
+    /// Each difference, in words ("column \"title\" is missing").
+    pub differences: Vec<String>,
+}
+
+/// A column as the database describes it.
+#[derive(Debug)]
+struct Found {
+    name: String,
+    /// The type as the backend names it, upper case.
+    sql_type: String,
+    not_null: bool,
+    has_default: bool,
+}
+
+impl Db {
+    /// Checks that the table of `R` has every column of the struct, with its type and
+    /// nullability, and no other column a write would have to fill (`NOT NULL` without a
+    /// default). Columns the application added for itself, nullable or with a default, are
+    /// fine.
+    pub async fn check_table<R: Resource>(&self) -> crate::Result<()> {
+        let found = self.bounded(self.columns_of(R::SCHEMA.table)).await?;
+        let differences = differences(R::SCHEMA.columns, &found, self.backend());
+        if differences.is_empty() {
+            Ok(())
+        } else {
+            Err(TableMismatch {
+                resource: R::SCHEMA.name,
+                table: R::SCHEMA.table,
+                differences,
+            }
+            .into())
+        }
+    }
+
+    /// Creates the table of `R` and its owner index if they do not exist yet, then checks that
+    /// the table matches the struct ([`check_table`](Self::check_table)): a table left from an
+    /// older version of the struct fails here, with the difference, rather than on requests.
+    pub async fn create_table<R: Resource>(&self) -> crate::Result<()> {
+        self.execute_ddl(ddl::<R>(self.backend())).await?;
+        self.check_table::<R>().await
+    }
+
+    #[inline(never)]
+    fn columns_of(
+        &self,
+        table: &'static str,
+    ) -> crate::db::BoxFuture<'_, crate::Result<Vec<Found>>> {
+        Box::pin(async move {
+            if let Some(pool) = self.postgres() {
+                let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(
+                    "SELECT a.attname, upper(format_type(a.atttypid, a.atttypmod)), a.attnotnull, a.atthasdef \
+                     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+                     WHERE c.oid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
+                     ORDER BY a.attnum",
+                )
+                .bind(table)
+                .fetch_all(pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(name, sql_type, not_null, has_default)| Found {
+                        name,
+                        sql_type,
+                        not_null,
+                        has_default,
+                    })
+                    .collect())
+            } else {
+                let sqlite = self.sqlite().expect("a database is SQLite or PostgreSQL");
+                let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT name, upper(type), \"notnull\", dflt_value, pk FROM pragma_table_info(?1)",
+                )
+                .bind(table)
+                .fetch_all(&sqlite.reads)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(name, sql_type, not_null, default, pk)| Found {
+                        name,
+                        sql_type,
+                        // SQLite's INTEGER PRIMARY KEY is the rowid: never null.
+                        not_null: not_null || pk > 0,
+                        has_default: default.is_some() || pk > 0,
+                    })
+                    .collect())
+            }
+        })
+    }
+}
+
+/// The PostgreSQL type names of the DDL, as `format_type` spells them.
+fn postgres_spelling(sql_type: &str) -> &str {
+    match sql_type {
+        "TIMESTAMPTZ" => "TIMESTAMP WITH TIME ZONE",
+        other => other,
+    }
+}
+
+fn differences(expected: &[Column], found: &[Found], backend: BackendKind) -> Vec<String> {
+    let mut differences = Vec::new();
+    if found.is_empty() {
+        differences.push("the table does not exist".to_owned());
+        return differences;
+    }
+    for column in expected {
+        let Some(actual) = found.iter().find(|found| found.name == column.name) else {
+            differences.push(format!("column \"{}\" is missing", column.name));
+            continue;
+        };
+        let wanted = match backend {
+            BackendKind::Postgres => postgres_spelling(column.sql_type.postgres),
+            BackendKind::Sqlite => column.sql_type.sqlite,
+        };
+        if actual.sql_type != wanted {
+            differences.push(format!(
+                "column \"{}\" is {}, expected {wanted}",
+                column.name, actual.sql_type
+            ));
+        }
+        let nullable = column.sql_type.nullable && !matches!(column.role, Role::Id { .. });
+        if nullable == actual.not_null {
+            differences.push(format!(
+                "column \"{}\" is {}, expected {}",
+                column.name,
+                null_words(!actual.not_null),
+                null_words(nullable)
+            ));
+        }
+    }
+    for actual in found {
+        let known = expected.iter().any(|column| column.name == actual.name);
+        if !known && actual.not_null && !actual.has_default {
+            differences.push(format!(
+                "column \"{}\" is not part of the struct, and is NOT NULL without a default: inserts would fail",
+                actual.name
+            ));
+        }
+    }
+    differences
+}
+
+fn null_words(nullable: bool) -> &'static str {
+    if nullable { "nullable" } else { "NOT NULL" }
+}
