@@ -49,6 +49,7 @@ pub mod error;
 pub mod migrate;
 pub mod resource;
 pub mod routes;
+pub mod server;
 pub mod service;
 pub mod sql;
 mod state;
@@ -66,6 +67,7 @@ pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use resource::Resource;
 pub use routes::DEFAULT_BODY_LIMIT;
+pub use server::{ServeOptions, serve};
 pub use service::Page;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
 pub use sqlx;
