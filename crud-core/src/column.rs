@@ -1,6 +1,6 @@
 //! Column types: which Rust types a resource field may have, and how each maps to SQL.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Timelike, Utc};
 use serde::Serialize;
 use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
 use std::fmt::Display;
@@ -51,6 +51,37 @@ impl<T> Encodable for T where
 /// Implemented for `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, [`uuid::Uuid`],
 /// [`chrono::DateTime<Utc>`], [`chrono::NaiveDate`], enums deriving
 /// [`CrudEnum`](crate::CrudEnum), and `Option` of any of these (a nullable column).
+///
+/// # Accepted values
+///
+/// Each type accepts exactly the values that SQLite and PostgreSQL both store and return
+/// unchanged, and, for dates and timestamps, that sort the same on both (SQLite keeps them as
+/// text, so their text must sort like their values). [`check`](Self::check) refuses the rest
+/// before any query, so a client gets the same 400 naming the field on either backend:
+///
+/// | Type | Accepted | Refused with |
+/// |---|---|---|
+/// | `i16`, `i32`, `i64` | every value | (out of range is a JSON error) |
+/// | `f32`, `f64` | finite values but `-0.0`, subnormals included | `must be a finite number`, `must not be negative zero` |
+/// | `bool`, [`Uuid`], enums | every value | |
+/// | `String` | any text without U+0000 | `must not contain NUL characters` |
+/// | [`NaiveDate`] | years 1 to 9999 (`0001-01-01` to `9999-12-31`) | `year must be between 1 and 9999` |
+/// | [`DateTime<Utc>`] | years 1 to 9999 in UTC, at most microsecond precision, no leap second | `year must be between 1 and 9999`, `must have at most microsecond precision`, `must not be a leap second` |
+///
+/// - Floats: JSON has no infinity or NaN, but serde_json reads a number beyond `f32::MAX`
+///   (such as `1e39`) into an `f32` as infinity, which would be stored and served as `null`.
+///   SQLite stores a real without a fraction as an integer, so `-0.0` would come back as
+///   `0.0` there and as `-0.0` on PostgreSQL; it is refused rather than changed on one backend
+///   (serde_json reads `-0` as `-0.0` too; `0` and `0.0` are the zero accepted).
+/// - Dates and timestamps: years 1 to 9999 are ISO 8601's four-digit years without sign,
+///   whose text SQLite sorts in value order. chrono writes a year past 9999 as `+10000`
+///   (which sorts before `2024` as text) and one before year 0 as `-0001`; PostgreSQL refuses
+///   dates before 4713 BC and writes year 0 as `0001 BC`.
+/// - Timestamps: PostgreSQL keeps microseconds and SQLite's text would keep nanoseconds, so a
+///   value with sub-microsecond digits is refused rather than cut on one backend only. A leap
+///   second (`23:59:60`) is kept by SQLite's text and becomes the next second on PostgreSQL.
+///   Stored on SQLite as RFC 3339 text in UTC (`+00:00`) with 0, 3 or 6 fraction digits,
+///   which sorts in value order.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported crud column type",
     label = "unsupported column type",
@@ -69,8 +100,9 @@ pub trait ColumnType:
     /// The column's SQL type on each backend.
     const SQL_TYPE: SqlType;
 
-    /// Checks a value a client sent before it reaches the database. Text rejects NUL
-    /// characters, which PostgreSQL cannot store; other types accept every value.
+    /// Checks a value a client sent before it reaches the database: `Err` holds what is wrong
+    /// with it, for the field's validation error. The accepted values of each type are listed
+    /// in the [trait's documentation](ColumnType#accepted-values).
     fn check(&self) -> Result<(), &'static str> {
         Ok(())
     }
@@ -88,12 +120,71 @@ column_types! {
     i16 => "SMALLINT", "INTEGER";
     i32 => "INTEGER", "INTEGER";
     i64 => "BIGINT", "INTEGER";
-    f32 => "REAL", "REAL";
-    f64 => "DOUBLE PRECISION", "REAL";
     bool => "BOOLEAN", "BOOLEAN";
     Uuid => "UUID", "BLOB";
-    DateTime<Utc> => "TIMESTAMPTZ", "TEXT";
-    NaiveDate => "DATE", "TEXT";
+}
+
+/// Refuses a float that is not finite, or is `-0.0`: SQLite stores a real without a fraction
+/// as an integer, and so reads `-0.0` back as `0.0` (PostgreSQL keeps the sign).
+fn check_float(finite: bool, negative_zero: bool) -> Result<(), &'static str> {
+    if !finite {
+        Err("must be a finite number")
+    } else if negative_zero {
+        Err("must not be negative zero")
+    } else {
+        Ok(())
+    }
+}
+
+/// The message of a date or timestamp outside years 1 to 9999.
+const YEAR_OUT_OF_RANGE: &str = "year must be between 1 and 9999";
+/// The years a date or timestamp may have: ISO 8601's four-digit years after 1 BC.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+impl ColumnType for f32 {
+    const SQL_TYPE: SqlType = SqlType::new("REAL", "REAL");
+
+    fn check(&self) -> Result<(), &'static str> {
+        check_float(self.is_finite(), *self == 0.0 && self.is_sign_negative())
+    }
+}
+
+impl ColumnType for f64 {
+    const SQL_TYPE: SqlType = SqlType::new("DOUBLE PRECISION", "REAL");
+
+    fn check(&self) -> Result<(), &'static str> {
+        check_float(self.is_finite(), *self == 0.0 && self.is_sign_negative())
+    }
+}
+
+impl ColumnType for NaiveDate {
+    const SQL_TYPE: SqlType = SqlType::new("DATE", "TEXT");
+
+    fn check(&self) -> Result<(), &'static str> {
+        if YEARS.contains(&self.year()) {
+            Ok(())
+        } else {
+            Err(YEAR_OUT_OF_RANGE)
+        }
+    }
+}
+
+impl ColumnType for DateTime<Utc> {
+    const SQL_TYPE: SqlType = SqlType::new("TIMESTAMPTZ", "TEXT");
+
+    fn check(&self) -> Result<(), &'static str> {
+        let nanos = self.nanosecond();
+        if !YEARS.contains(&self.year()) {
+            Err(YEAR_OUT_OF_RANGE)
+        } else if nanos >= 1_000_000_000 {
+            // chrono's representation of a leap second (`23:59:60`).
+            Err("must not be a leap second")
+        } else if !nanos.is_multiple_of(1_000) {
+            Err("must have at most microsecond precision")
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl ColumnType for String {
@@ -325,5 +416,136 @@ impl<T: TextEnum> serde::de::Visitor<'_> for TextEnumVisitor<T> {
 
     fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<T, E> {
         T::from_name(name).ok_or_else(|| E::unknown_variant(name, T::NAMES))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDateTime, TimeZone};
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).expect("a valid date")
+    }
+
+    fn timestamp(text: &str) -> DateTime<Utc> {
+        text.parse().expect("a valid timestamp")
+    }
+
+    #[test]
+    fn floats_must_be_finite_and_not_negative_zero() {
+        for value in [
+            0.0,
+            f32::MIN_POSITIVE / 2.0,
+            -f32::from_bits(1),
+            f32::MAX,
+            f32::MIN,
+        ] {
+            assert_eq!(value.check(), Ok(()), "{value}");
+        }
+        for value in [f64::from(f32::MAX), f64::MAX, f64::MIN, 5e-324] {
+            assert_eq!(value.check(), Ok(()), "{value}");
+        }
+        // What serde_json makes of `1e39` for an `f32`.
+        let overflowed: f32 = serde_json::from_str("1e39").expect("a number");
+        for value in [overflowed, f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+            assert_eq!(value.check(), Err("must be a finite number"), "{value}");
+        }
+        for value in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            assert_eq!(value.check(), Err("must be a finite number"), "{value}");
+        }
+        assert_eq!(Some(f64::NAN).check(), Err("must be a finite number"));
+        assert_eq!((-0.0_f32).check(), Err("must not be negative zero"));
+        assert_eq!((-0.0_f64).check(), Err("must not be negative zero"));
+        assert_eq!(Some(-0.0_f64).check(), Err("must not be negative zero"));
+        // serde_json reads `-0` as `-0.0` too.
+        let zero: f64 = serde_json::from_str("-0").expect("a number");
+        assert_eq!(zero.check(), Err("must not be negative zero"));
+        assert_eq!(None::<f64>.check(), Ok(()));
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        for value in [date(1, 1, 1), date(2024, 2, 29), date(9999, 12, 31)] {
+            assert_eq!(value.check(), Ok(()), "{value}");
+        }
+        for value in [
+            date(0, 12, 31),
+            date(-4713, 1, 1),
+            date(10000, 1, 1),
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+        ] {
+            assert_eq!(
+                value.check(),
+                Err("year must be between 1 and 9999"),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn timestamps_have_four_digit_years_and_microseconds_at_most() {
+        for text in [
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999Z",
+            "2024-06-01T12:00:00.123Z",
+            "2024-06-01T12:00:00.000001Z",
+            // The year is the UTC one: this is 0001-01-01T00:00:00Z.
+            "0001-01-01T01:00:00+01:00",
+        ] {
+            assert_eq!(timestamp(text).check(), Ok(()), "{text}");
+        }
+        for (text, message) in [
+            (
+                "0000-12-31T23:59:59.999999Z",
+                "year must be between 1 and 9999",
+            ),
+            (
+                "0001-01-01T00:30:00+01:00",
+                "year must be between 1 and 9999",
+            ),
+            ("+10000-01-01T00:00:00Z", "year must be between 1 and 9999"),
+            (
+                "9999-12-31T23:59:59-00:01",
+                "year must be between 1 and 9999",
+            ),
+            (
+                "2024-06-01T12:00:00.0000001Z",
+                "must have at most microsecond precision",
+            ),
+            (
+                "2024-06-01T12:00:00.999999999Z",
+                "must have at most microsecond precision",
+            ),
+            ("2016-12-31T23:59:60Z", "must not be a leap second"),
+            ("2016-12-31T23:59:60.5Z", "must not be a leap second"),
+        ] {
+            assert_eq!(timestamp(text).check(), Err(message), "{text}");
+        }
+        let min = Utc.from_utc_datetime(&NaiveDateTime::MIN);
+        assert_eq!(min.check(), Err("year must be between 1 and 9999"));
+    }
+
+    #[test]
+    fn text_refuses_only_nul() {
+        for value in [
+            "",
+            "plain",
+            "tab\tnew\nline\u{1}\u{7f}",
+            "日本語 🦀",
+            "\u{FFFF}",
+        ] {
+            assert_eq!(value.to_owned().check(), Ok(()), "{value:?}");
+        }
+        assert_eq!(
+            "a\0b".to_owned().check(),
+            Err("must not contain NUL characters")
+        );
+    }
+
+    #[test]
+    fn now_is_accepted() {
+        assert_eq!(now().check(), Ok(()));
     }
 }

@@ -1,5 +1,6 @@
-//! Field validation: the rules `#[crud(length(...), range(...))]` declare, checked on every
-//! create and update before any query.
+//! Field validation: what every column type accepts, and the rules
+//! `#[crud(length(...), range(...))]` declare, checked on every create and update before any
+//! query.
 
 use crate::column::ColumnType;
 use serde::Serialize;
@@ -57,7 +58,10 @@ impl Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
-/// Checks what every column type checks of a client's value (text without NUL characters).
+/// Checks that a client's value is one its column type stores unchanged on every backend (see
+/// [`ColumnType`'s accepted values](ColumnType#accepted-values)): finite floats other than
+/// `-0.0`, text without NUL characters, dates and timestamps of years 1 to 9999, timestamps to
+/// the microsecond.
 pub fn check_value<T: ColumnType>(errors: &mut ValidationErrors, field: &'static str, value: &T) {
     if let Err(message) = value.check() {
         errors.add(field, message);
@@ -206,6 +210,31 @@ mod tests {
         assert_eq!(
             errors.to_string(),
             "priority: must be at least 1; ratio: must be at most 1"
+        );
+    }
+
+    #[test]
+    fn values_no_backend_stores_unchanged_are_rejected() {
+        use chrono::{DateTime, NaiveDate, Utc};
+        let mut errors = ValidationErrors::new();
+        check_value(&mut errors, "ratio", &f32::INFINITY);
+        check_value(&mut errors, "offset", &Some(-0.0_f64));
+        check_value(&mut errors, "day", &NaiveDate::from_ymd_opt(10_000, 1, 1));
+        let instant: DateTime<Utc> = "2024-01-01T00:00:00.0000001Z".parse().expect("valid");
+        check_value(&mut errors, "at", &instant);
+        check_value(&mut errors, "fine", &Some(1.5_f64));
+        assert_eq!(
+            errors.fields(),
+            [
+                ("ratio", "must be a finite number"),
+                ("offset", "must not be negative zero"),
+                ("day", "year must be between 1 and 9999"),
+                ("at", "must have at most microsecond precision"),
+            ]
+            .map(|(field, message)| FieldError {
+                field,
+                message: message.to_owned(),
+            })
         );
     }
 
