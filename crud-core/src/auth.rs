@@ -1,5 +1,6 @@
 //! JWT bearer authentication: HS256 tokens whose `sub` claim is the user id.
 
+use crate::column::ColumnType;
 use crate::error::Error;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -17,7 +18,8 @@ pub const SECRET_ENV: &str = "BETTER_AUTH_SECRET";
 /// Verifies (and issues) HS256 tokens with one shared secret; cheap to clone.
 ///
 /// A token must carry `sub` (the user id) and `exp`; `alg` must be `HS256` (`none` and every
-/// other algorithm are refused).
+/// other algorithm are refused). The `sub` becomes the owner column of what the user writes,
+/// so it is refused when it is empty or holds a NUL or another control character.
 #[derive(Clone)]
 pub struct Auth(Arc<Keys>);
 
@@ -103,9 +105,7 @@ impl Auth {
         let (Some(sub), Some(exp)) = (sub, exp) else {
             return Err(invalid("missing `sub` or `exp` claim".to_owned()));
         };
-        if sub.is_empty() {
-            return Err(invalid("`sub` is empty".to_owned()));
-        }
+        let sub = check_sub(sub).map_err(invalid)?;
         Ok(Claims { sub, exp, iat })
     }
 
@@ -122,6 +122,21 @@ impl Auth {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
             .expect("HS256 signing with a secret key cannot fail")
     }
+}
+
+/// Checks the user id of a token, which is stored as the owner of what the user writes: it is
+/// text like any client value (no NUL, which PostgreSQL cannot store), not empty, and without
+/// control characters (an id that would break a log line or a path is no id).
+fn check_sub(sub: String) -> Result<String, String> {
+    if sub.is_empty() {
+        return Err("`sub` is empty".to_owned());
+    }
+    // A `String` column's own check: the owner is held to what any text is.
+    ColumnType::check(&sub).map_err(|message| format!("`sub` {message}"))?;
+    if sub.chars().any(char::is_control) {
+        return Err("`sub` must not contain control characters".to_owned());
+    }
+    Ok(sub)
 }
 
 fn reason(kind: &ErrorKind) -> String {
@@ -195,6 +210,40 @@ mod tests {
             .issue("alice", Duration::from_secs(60));
         let error = Auth::hs256("two").unwrap().verify(&token).unwrap_err();
         assert_eq!(error.to_string(), "Invalid token: signature does not match");
+    }
+
+    #[test]
+    fn sub_is_checked_like_stored_text() {
+        let auth = Auth::hs256("secret").unwrap();
+        for (sub, reason) in [
+            ("", "`sub` is empty"),
+            ("a\0b", "`sub` must not contain NUL characters"),
+            ("\0", "`sub` must not contain NUL characters"),
+            ("a\nb", "`sub` must not contain control characters"),
+            ("\u{1}", "`sub` must not contain control characters"),
+            ("a\u{7f}", "`sub` must not contain control characters"),
+            ("a\u{85}", "`sub` must not contain control characters"),
+        ] {
+            let token = auth.issue(sub, Duration::from_secs(60));
+            let error = auth.verify(&token).unwrap_err();
+            assert!(matches!(error, Error::Unauthorized(_)), "{sub:?}");
+            assert_eq!(
+                error.to_string(),
+                format!("Invalid token: {reason}"),
+                "{sub:?}"
+            );
+        }
+        for sub in [
+            "alice",
+            "user@example.com",
+            "日本語",
+            "🦀",
+            "with space",
+            "a|b:c/d",
+        ] {
+            let token = auth.issue(sub, Duration::from_secs(60));
+            assert_eq!(auth.verify(&token).unwrap().sub, sub);
+        }
     }
 
     #[test]
