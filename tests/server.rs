@@ -708,7 +708,7 @@ async fn sigterm_finishes_the_request_in_flight_and_refuses_new_connections() {
     let (_, status) = server.wait_exit(Duration::from_secs(10));
     let exited = signalled.elapsed();
     println!(
-        "SIGTERM: idle keep-alive connection closed after {idle_closed:?}, silent one after {silent_closed:?}; slow request answered 201; exit {status} {exited:?} after the signal"
+        "SIGTERM: idle keep-alive connection closed after {idle_closed:?}, silent one after {silent_closed:?}; slow request answered 201; {status} {exited:?} after the signal"
     );
     assert!(
         status.success(),
@@ -747,7 +747,7 @@ async fn sigterm_with_a_partial_request_held_exits_after_the_grace_period() {
     let exited = signalled.elapsed();
     let (closed, _) = time_until_closed(&mut holder, Duration::from_secs(1)).await;
     println!(
-        "SIGTERM, partial request held, grace 1 s: exit {status} after {exited:?} (connection closed by then, {closed:?} after the exit)"
+        "SIGTERM, partial request held, grace 1 s: {status} after {exited:?} (connection closed by then, {closed:?} after the exit)"
     );
     assert!(
         status.success(),
