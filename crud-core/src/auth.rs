@@ -12,9 +12,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The environment variable holding the HS256 secret.
-pub const SECRET_ENV: &str = "BETTER_AUTH_SECRET";
-
 /// Verifies (and issues) HS256 tokens with one shared secret; cheap to clone.
 ///
 /// A token must carry `sub` (the user id) and `exp`; `alg` must be `HS256` (`none` and every
@@ -39,12 +36,10 @@ impl fmt::Debug for Auth {
 
 /// Why an [`Auth`] could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthConfigError {
-    /// The secret variable is not set.
-    #[error("{SECRET_ENV} is not set: set it to the secret that signs the tokens (HS256)")]
-    MissingSecret,
     /// The secret is empty.
-    #[error("the token secret is empty: set {SECRET_ENV} to a long random string")]
+    #[error("the token secret is empty: use a long random string")]
     EmptySecret,
 }
 
@@ -83,14 +78,6 @@ impl Auth {
             encoding: EncodingKey::from_secret(secret),
             validation,
         })))
-    }
-
-    /// Reads the secret from `BETTER_AUTH_SECRET`.
-    pub fn from_env() -> Result<Self, AuthConfigError> {
-        match std::env::var_os(SECRET_ENV) {
-            Some(secret) => Self::hs256(secret.as_encoded_bytes()),
-            None => Err(AuthConfigError::MissingSecret),
-        }
     }
 
     /// Verifies a token and returns its claims.

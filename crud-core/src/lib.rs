@@ -31,7 +31,9 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let db = Db::connect("sqlite://todo.db").await?;
 //! db.create_table::<Task>().await?;
-//! let state = AppState::new(db, Auth::from_env()?);
+//! // Where the secret comes from is the application's choice: here, an environment variable.
+//! let secret = std::env::var("TOKEN_SECRET")?;
+//! let state = AppState::new(db, Auth::hs256(secret)?);
 //! let app = axum::Router::new().merge(Task::router()).with_state(state);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
 //! axum::serve(listener, app).await?;

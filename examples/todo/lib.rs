@@ -5,7 +5,7 @@
 mod config;
 mod task;
 
-pub use config::{Cli, Command, ServeConfig, masked_url, redact};
+pub use config::{Cli, Command, ServeConfig};
 pub use task::{Task, TaskCreate, TaskUpdate};
 
 use axum::Router;

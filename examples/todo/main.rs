@@ -8,11 +8,12 @@
 //! ```
 
 use clap::Parser;
+use crud_core::db::{masked_url, redact};
 use crud_core::{AppState, Auth, Db, DbOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
-use todo::{Cli, Command, ServeConfig, Task, app, masked_url, redact};
+use todo::{Cli, Command, ServeConfig, Task, app};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;

@@ -3,6 +3,7 @@
 mod connect;
 pub mod failure;
 mod sqlite_writer;
+mod url;
 
 use crate::column::{ColumnType, Encodable};
 use crate::error::{Error, Result};
@@ -20,6 +21,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
+pub use url::{masked_url, redact};
 
 /// Runs `$body` with `$pool` bound to the [`Runner`] of a [`Db`] that serves reads or
 /// writes.
@@ -359,39 +361,6 @@ impl Db {
     }
 }
 
-/// A database URL as it may be shown: the password, in the user info or a `password`
-/// query parameter, replaced by `***`.
-pub fn masked_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    // The authority ends at the first `/`, `?` or `#`; its user info at the last `@`.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    let authority = match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let path = match path.split_once('?') {
-        Some((path, query)) => {
-            let query = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                    _ => pair.to_owned(),
-                })
-                .collect::<Vec<_>>()
-                .join("&");
-            format!("{path}?{query}")
-        }
-        None => path.to_owned(),
-    };
-    format!("{scheme}://{authority}{path}")
-}
-
 /// A boxed future. The statements run behind one: sqlx's query and pool machinery is then
 /// compiled once, in this crate, rather than again in every crate that awaits a query.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -580,28 +549,7 @@ impl Runner for SqliteWriter {
 
 #[cfg(test)]
 mod tests {
-    use super::{BackendKind, masked_url};
-
-    #[test]
-    fn urls_are_shown_without_their_password() {
-        let cases = [
-            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
-            (
-                "postgres://u:p%40ss@h:5432/db?sslmode=require",
-                "postgres://u:***@h:5432/db?sslmode=require",
-            ),
-            ("postgres://u@h/db", "postgres://u@h/db"),
-            (
-                "postgres://h/db?user=u&password=x",
-                "postgres://h/db?user=u&password=***",
-            ),
-            ("sqlite://todo.db", "sqlite://todo.db"),
-            ("sqlite::memory:", "sqlite::memory:"),
-        ];
-        for (url, shown) in cases {
-            assert_eq!(masked_url(url), shown, "{url}");
-        }
-    }
+    use super::BackendKind;
 
     #[test]
     fn url_scheme_names_the_backend() {
