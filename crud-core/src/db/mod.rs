@@ -401,12 +401,20 @@ pub trait Backend: Database + sealed::Sealed {
         sql: &'static str,
         args: Self::Arguments,
     ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>>;
+
+    /// Runs a write returning at most one row, to its end: an error reported after the row
+    /// (a failed commit, a deferred constraint) is the write's error.
+    fn fetch_written<'p>(
+        pool: &'p Pool<Self>,
+        sql: &'static str,
+        args: Self::Arguments,
+    ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
 }
 
 // The statements run in functions that are neither generic over the resource nor inlined
 // elsewhere, behind a `BoxFuture`: sqlx's machinery is compiled once per backend, here.
 macro_rules! backend {
-    ($db:ty, $kind:expr) => {
+    ($db:ty, $kind:expr, written: $written:expr) => {
         impl Backend for $db {
             const KIND: BackendKind = $kind;
 
@@ -435,12 +443,30 @@ macro_rules! backend {
             ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>> {
                 Box::pin(sqlx::query_with(sql, args).fetch_all(pool))
             }
+
+            #[inline(never)]
+            fn fetch_written<'p>(
+                pool: &'p Pool<Self>,
+                sql: &'static str,
+                args: Self::Arguments,
+            ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>> {
+                $written(pool, sql, args)
+            }
         }
     };
 }
 
-backend!(Sqlite, BackendKind::Sqlite);
-backend!(Postgres, BackendKind::Postgres);
+// sqlx-sqlite's `fetch_optional` stops stepping the statement at its first row, before the
+// step that commits: a write is read with `fetch_all`, which steps it to its end.
+backend!(Sqlite, BackendKind::Sqlite, written: |pool, sql, args| -> BoxFuture<'_, _> {
+    let rows = sqlx::query_with(sql, args).fetch_all(pool);
+    Box::pin(async move { Ok(rows.await?.into_iter().next()) })
+});
+// sqlx-postgres's `fetch_optional` reads every response of the statement (an error after the
+// first row included) before it returns.
+backend!(Postgres, BackendKind::Postgres, written: |pool, sql, args| -> BoxFuture<'_, _> {
+    Box::pin(sqlx::query_with(sql, args).fetch_optional(pool))
+});
 
 /// Where a statement runs: a pool, or the [`SqliteWriter`].
 pub trait Runner: Sync {
@@ -496,10 +522,7 @@ impl<DB: Backend> Runner for Pool<DB> {
         bind: BindAt<DB>,
     ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
         match bind(crate::column::now()) {
-            Ok(args) => {
-                let rows = DB::fetch_all(self, sql, args);
-                Box::pin(async move { Ok(rows.await?.into_iter().next()) })
-            }
+            Ok(args) => DB::fetch_written(self, sql, args),
             Err(error) => Box::pin(std::future::ready(Err(error))),
         }
     }
