@@ -41,12 +41,13 @@ async fn the_readme_resource_serves_its_routes() -> Result<(), Box<dyn std::erro
         .with_state(state.clone());
 
     let client = Client::new(app);
-    let body = json!({"day": "2026-11-24", "text": "Shipped it", "energy": 7, "mood": "busy"});
+    let body = json!({"day": "2026-11-24", "text": "Shipped it", "energyLevel": 7, "mood": "busy"});
     let created = client.post("ana", "/v1/users/ana/journal", body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.body["author"], "ana");
     assert_eq!(created.body["mood"], "busy");
     assert_eq!(created.body["pinned"], false);
+    assert_eq!(created.body["energyLevel"], 7);
     let id = created.body["id"].as_str().expect("a UUID id");
 
     let pinned = client
@@ -57,18 +58,20 @@ async fn the_readme_resource_serves_its_routes() -> Result<(), Box<dyn std::erro
         .post(
             "ana",
             "/v1/users/ana/journal",
-            json!({"day": "2026-11-25", "text": "x", "energy": 11}),
+            json!({"day": "2026-11-25", "text": "x", "energyLevel": 11}),
         )
         .await;
     assert_eq!(too_tired.status, 400);
     assert_eq!(
         too_tired.detail(),
-        "Validation failed: energy: must be at most 10"
+        "Validation failed: energyLevel: must be at most 10"
     );
 
     // Step 4: the services, for a handler of one's own.
     let entries = Entry::list(&state.db, "ana", crud_core::Page::default()).await?;
     assert_eq!(entries.len(), 1);
     assert!(entries[0].pinned);
+    let unpinned = Entry::toggle(&state.db, "ana", entries[0].id, "pinned").await?;
+    assert!(unpinned.is_some_and(|entry| !entry.pinned));
     Ok(())
 }

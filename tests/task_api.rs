@@ -2,8 +2,8 @@
 //!
 //! Every route lives under `/api/{user_id}/tasks` and takes an HS256 bearer token whose `sub`
 //! is the path's user; errors are JSON with a `detail`. The tests go through the router in
-//! process, except the last ones, which call the service functions that `#[derive(Crud)]`
-//! exposes on [`todo::Task`] directly.
+//! process, except the last ones, which call the service functions that the `crud_core::Crud`
+//! trait offers on [`todo::Task`] directly.
 
 mod common;
 
@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use common::{Backend, Client, Reply, SECRET, TestDb};
 use crud_core::DEFAULT_BODY_LIMIT as BODY_LIMIT;
-use crud_core::{Db, Error, Page};
+use crud_core::{Crud, Db, Error, Page};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -1906,9 +1906,9 @@ async fn service_toggle_is_owner_scoped(backend: Backend) {
         .expect("the task is created");
     tick().await;
 
-    let by_bob = Task::toggle_completed(&db.db, "bob", task.id).await;
+    let by_bob = Task::toggle(&db.db, "bob", task.id, "completed").await;
     let unchanged = Task::get(&db.db, "alice", task.id).await;
-    let by_alice = Task::toggle_completed(&db.db, "alice", task.id).await;
+    let by_alice = Task::toggle(&db.db, "alice", task.id, "completed").await;
 
     assert_eq!(by_bob.expect("a toggle"), None);
     assert_eq!(unchanged.expect("a read").as_ref(), Some(&task));

@@ -311,49 +311,53 @@ pub struct UnknownVariant(pub String, pub &'static [&'static str]);
 #[macro_export]
 macro_rules! text_enum_impls {
     ($ty:ty) => {
-        impl<DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Type<DB> for $ty
+        impl<__CrudDb: $crate::__private::sqlx::Database> $crate::__private::sqlx::Type<__CrudDb>
+            for $ty
         where
-            str: $crate::__private::sqlx::Type<DB>,
+            str: $crate::__private::sqlx::Type<__CrudDb>,
         {
-            fn type_info() -> DB::TypeInfo {
-                <str as $crate::__private::sqlx::Type<DB>>::type_info()
+            fn type_info() -> __CrudDb::TypeInfo {
+                <str as $crate::__private::sqlx::Type<__CrudDb>>::type_info()
             }
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as $crate::__private::sqlx::Type<DB>>::compatible(ty)
+            fn compatible(__crud_ty: &__CrudDb::TypeInfo) -> bool {
+                <str as $crate::__private::sqlx::Type<__CrudDb>>::compatible(__crud_ty)
             }
         }
 
-        impl<'q, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Encode<'q, DB>
-            for $ty
+        impl<'q, __CrudDb: $crate::__private::sqlx::Database>
+            $crate::__private::sqlx::Encode<'q, __CrudDb> for $ty
         where
-            &'static str: $crate::__private::sqlx::Encode<'q, DB>,
+            &'static str: $crate::__private::sqlx::Encode<'q, __CrudDb>,
         {
             fn encode_by_ref(
                 &self,
-                buf: &mut DB::ArgumentBuffer,
+                __crud_buf: &mut __CrudDb::ArgumentBuffer,
             ) -> ::core::result::Result<
                 $crate::__private::sqlx::encode::IsNull,
                 $crate::__private::sqlx::error::BoxDynError,
             > {
-                $crate::__private::sqlx::Encode::<'q, DB>::encode(
+                $crate::__private::sqlx::Encode::<'q, __CrudDb>::encode(
                     $crate::column::TextEnum::as_str(self),
-                    buf,
+                    __crud_buf,
                 )
             }
         }
 
-        impl<'r, DB: $crate::__private::sqlx::Database> $crate::__private::sqlx::Decode<'r, DB>
-            for $ty
+        impl<'r, __CrudDb: $crate::__private::sqlx::Database>
+            $crate::__private::sqlx::Decode<'r, __CrudDb> for $ty
         where
-            &'r str: $crate::__private::sqlx::Decode<'r, DB>,
+            &'r str: $crate::__private::sqlx::Decode<'r, __CrudDb>,
         {
             fn decode(
-                value: DB::ValueRef<'r>,
+                __crud_value: __CrudDb::ValueRef<'r>,
             ) -> ::core::result::Result<Self, $crate::__private::sqlx::error::BoxDynError> {
-                let name = <&'r str as $crate::__private::sqlx::Decode<'r, DB>>::decode(value)?;
-                <Self as $crate::column::TextEnum>::from_name(name).ok_or_else(|| {
+                let __crud_name =
+                    <&'r str as $crate::__private::sqlx::Decode<'r, __CrudDb>>::decode(
+                        __crud_value,
+                    )?;
+                <Self as $crate::column::TextEnum>::from_name(__crud_name).ok_or_else(|| {
                     $crate::column::UnknownVariant(
-                        name.into(),
+                        __crud_name.into(),
                         <Self as $crate::column::TextEnum>::NAMES,
                     )
                     .into()
@@ -366,25 +370,28 @@ macro_rules! text_enum_impls {
         }
 
         impl $crate::__private::serde::Serialize for $ty {
-            fn serialize<S: $crate::__private::serde::Serializer>(
+            fn serialize<__CrudS: $crate::__private::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str($crate::column::TextEnum::as_str(self))
+                __crud_serializer: __CrudS,
+            ) -> ::core::result::Result<__CrudS::Ok, __CrudS::Error> {
+                __crud_serializer.serialize_str($crate::column::TextEnum::as_str(self))
             }
         }
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_str($crate::column::TextEnumVisitor::<Self>::new())
+            fn deserialize<__CrudD: $crate::__private::serde::Deserializer<'de>>(
+                __crud_deserializer: __CrudD,
+            ) -> ::core::result::Result<Self, __CrudD::Error> {
+                __crud_deserializer.deserialize_str($crate::column::TextEnumVisitor::<Self>::new())
             }
         }
 
         impl ::core::fmt::Display for $ty {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str($crate::column::TextEnum::as_str(self))
+            fn fmt(
+                &self,
+                __crud_formatter: &mut ::core::fmt::Formatter<'_>,
+            ) -> ::core::fmt::Result {
+                __crud_formatter.write_str($crate::column::TextEnum::as_str(self))
             }
         }
     };

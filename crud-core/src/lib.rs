@@ -1,15 +1,18 @@
 //! User-scoped REST resources on SQL databases, for axum.
 //!
-//! Derive [`Crud`] on a struct and get, for that resource: its request schemas, its service
-//! functions (every one scoped to the owning user) and its axum routes, with JWT bearer
-//! authentication, validation, and JSON errors of the shape `{"detail": "..."}`. The same
-//! resource runs on SQLite and PostgreSQL.
+//! Derive [`Crud`](macro@Crud) (beside serde's `Serialize`) on a struct and get, for that
+//! resource: its request schemas, its service functions (every one scoped to the owning user)
+//! and its axum routes, with JWT bearer authentication, validation, and JSON errors of the
+//! shape `{"detail": "..."}`. The same resource runs on SQLite and PostgreSQL. The services
+//! and routes are associated functions of the [`Crud`](trait@Crud) trait, which
+//! `use crud_core::Crud` brings in scope with the derive.
 //!
 //! ```no_run
 //! use crud_core::chrono::{DateTime, Utc};
 //! use crud_core::{AppState, Auth, Crud, Db};
+//! use serde::Serialize;
 //!
-//! #[derive(Debug, Crud)]
+//! #[derive(Debug, Serialize, Crud)]
 //! #[crud(table = "tasks", path = "/api/{user_id}/tasks", order_by = "created_at desc")]
 //! pub struct Task {
 //!     #[crud(id)]
@@ -48,6 +51,7 @@ pub mod auth;
 pub mod column;
 pub mod db;
 pub mod error;
+mod ext;
 pub mod migrate;
 pub mod resource;
 pub mod routes;
@@ -67,6 +71,7 @@ pub use crud_derive::Crud;
 pub use crud_derive::CrudEnum;
 pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
+pub use ext::Crud;
 pub use resource::Resource;
 pub use routes::DEFAULT_BODY_LIMIT;
 pub use server::{ServeOptions, serve};
@@ -76,6 +81,13 @@ pub use sqlx;
 pub use state::AppState;
 /// Re-exported: the `Uuid` type of UUID fields.
 pub use uuid;
+
+/// The names a module declaring or using resources needs: `use crud_core::prelude::*;`.
+pub mod prelude {
+    /// The derive and the trait of its services and routes.
+    pub use crate::Crud;
+    pub use crate::CrudEnum;
+}
 
 /// What the derive's generated code refers to. Not a public API.
 #[doc(hidden)]
@@ -89,8 +101,20 @@ pub mod __private {
     pub use crate::resource::{
         Binder, Column, Input, OrderBy, Resource, Role, Schema, StatementCache,
     };
+    pub use crate::sql::Statements;
     pub use crate::validate::{ValidationErrors, check_length, check_range, check_value};
 
+    /// The bound of [`assert_serialize`], saying what is missing.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` must implement `serde::Serialize` to be a crud resource",
+        label = "add `#[derive(serde::Serialize)]` beside `#[derive(Crud)]`",
+        note = "a resource's responses are its `Serialize`; `#[derive(Crud)]` reads its `#[serde(...)]` attributes for the JSON names"
+    )]
+    pub trait SerializableResource {}
+    impl<T: serde::Serialize> SerializableResource for T {}
+
+    /// Compiles only if the resource implements `Serialize`; spanned on its name.
+    pub const fn assert_serialize<T: SerializableResource>() {}
     /// Compiles only if `T` satisfies the bound; the derive spans the call on the field.
     pub const fn assert_column<T: ColumnType>() {}
     /// Compiles only if `T` can be an id.

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 ///
 /// The implementation only describes the resource: its [`Schema`], how to decode a row and
 /// where its SQL is kept. The services in [`service`](crate::service) and the handlers in
-/// [`routes`](crate::routes) do the work for every resource.
+/// [`routes`](crate::routes) do the work for every resource, and the [`Crud`](crate::Crud)
+/// trait offers them on the resource's type. The response body is the resource's own
+/// `Serialize`, which the user derives.
 pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
     /// The type of the `#[crud(id)]` field.
     type Id: IdType;
@@ -97,8 +99,11 @@ impl Schema {
 /// One column of a resource.
 #[derive(Clone, Copy, Debug)]
 pub struct Column {
-    /// The column name, which is also the JSON field name.
+    /// The column name in SQL: `#[crud(column = "...")]`, else the field's name.
     pub name: &'static str,
+    /// The field's name in JSON bodies and validation errors, as the resource's
+    /// `#[serde(rename_all = "...")]` and `#[serde(rename = "...")]` give it.
+    pub json_name: &'static str,
     /// What the service does with the column.
     pub role: Role,
     /// The column's SQL type on each backend.

@@ -39,7 +39,7 @@ where
         .route(&item, get(read::<R>).put(update::<R>).delete(delete::<R>));
     for (column, route) in R::SCHEMA.toggles() {
         let handler = move |scope: ItemScope<R>, State(db): State<Db>| async move {
-            service::toggle::<R>(&db, &scope.owner, scope.id, column.name)
+            service::toggle::<R>(&db, &scope.owner, scope.id, column.json_name)
                 .await?
                 .map(Json)
                 .ok_or(Error::NotFound(R::SCHEMA.name))

@@ -1,7 +1,8 @@
 //! The operations on a resource, every one scoped to one owner.
 //!
-//! These are what the HTTP handlers call, and what custom handlers can call too:
-//! `#[derive(Crud)]` also exposes them as associated functions (`Task::create(&db, owner, input)`).
+//! These are what the HTTP handlers call, and what custom handlers can call too, here or as
+//! associated functions of the resource through the [`Crud`](crate::Crud) trait
+//! (`Task::create(&db, owner, input)`).
 //! Each is one statement, so one round trip.
 
 use crate::column::IdType;
@@ -131,11 +132,11 @@ pub async fn update<R: Resource>(
     .await
 }
 
-/// Flips the toggle field named `field` of the owner's resource with this id, in one atomic
-/// statement, and returns the resource; `None` if there is none.
+/// Flips the toggle field whose JSON name is `field` of the owner's resource with this id, in
+/// one atomic statement, and returns the resource; `None` if there is none.
 ///
 /// # Panics
-/// If `field` is not a `#[crud(toggle)]` field of `R`: the derive only calls it with one.
+/// If `field` is not the JSON name of a `#[crud(toggle)]` field of `R`.
 pub async fn toggle<R: Resource>(
     db: &Db,
     owner: &str,
@@ -144,7 +145,7 @@ pub async fn toggle<R: Resource>(
 ) -> Result<Option<R>> {
     let index = R::SCHEMA
         .toggles()
-        .position(|(column, _)| column.name == field)
+        .position(|(column, _)| column.json_name == field)
         .unwrap_or_else(|| panic!("`{field}` is not a toggle field of {}", R::SCHEMA.name));
     let sql = move |statements: &'static Statements| statements.toggles[index].as_str();
     db.bounded(async {

@@ -295,6 +295,7 @@ mod tests {
         columns: &[
             Column {
                 name: "id",
+                json_name: "id",
                 role: Role::Id {
                     database_generated: true,
                 },
@@ -302,26 +303,31 @@ mod tests {
             },
             Column {
                 name: "user_id",
+                json_name: "user_id",
                 role: Role::Owner,
                 sql_type: TEXT,
             },
             Column {
                 name: "title",
+                json_name: "title",
                 role: Role::Input,
                 sql_type: TEXT,
             },
             Column {
                 name: "done",
+                json_name: "done",
                 role: Role::Toggle { route: "complete" },
                 sql_type: SqlType::new("BOOLEAN", "BOOLEAN"),
             },
             Column {
                 name: "created_at",
+                json_name: "created_at",
                 role: Role::CreatedAt,
                 sql_type: STAMP,
             },
             Column {
                 name: "updated_at",
+                json_name: "updated_at",
                 role: Role::UpdatedAt,
                 sql_type: STAMP,
             },
@@ -402,6 +408,7 @@ mod tests {
                 TASKS.columns[1],
                 Column {
                     name: "rating",
+                    json_name: "rating",
                     role: Role::Input,
                     sql_type: SqlType {
                         nullable: true,

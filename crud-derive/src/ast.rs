@@ -3,13 +3,18 @@
 use crate::attr::{Bounds, ContainerAttrs, FieldAttrs, RoleKind, Spanned};
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
+use crate::serde_attr::{self, SerdeContainer, SerdeField};
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
-use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitInt, Type, Visibility};
+use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitInt, Path, Type, Visibility};
 
 pub(crate) struct Resource<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) vis: &'a Visibility,
+    /// The runtime crate's path in the generated code: `crate = "..."`, else `::crud_core`.
+    pub(crate) krate: Path,
+    /// The container's serde attributes that name fields, copied onto the request bodies.
+    pub(crate) serde: SerdeContainer,
     pub(crate) table: Spanned<String>,
     pub(crate) path: Spanned<String>,
     pub(crate) order_by: Vec<OrderKey>,
@@ -19,15 +24,22 @@ pub(crate) struct Resource<'a> {
 }
 
 pub(crate) struct OrderKey {
-    pub(crate) column: String,
+    /// The field, by its Rust name.
+    pub(crate) field: String,
     pub(crate) descending: bool,
     pub(crate) span: Span,
 }
 
 pub(crate) struct Field<'a> {
     pub(crate) ident: &'a Ident,
-    /// The column and JSON name: the identifier without `r#`.
+    /// The field's name: the identifier without `r#`.
     pub(crate) name: String,
+    /// The column name: `column = "..."`, else the field's name.
+    pub(crate) column: Spanned<String>,
+    /// The JSON name, from the field's and the container's serde attributes.
+    pub(crate) json: String,
+    /// The field's serde attributes that name it, copied onto the request bodies.
+    pub(crate) serde: SerdeField,
     pub(crate) ty: &'a Type,
     pub(crate) role: Role,
     /// The role keyword's span, or the field's when the role is the default `input`.
@@ -97,6 +109,19 @@ impl<'a> Resource<'a> {
             cx.error(&input.generics, "`Crud` resources cannot be generic");
         }
         let attrs = ContainerAttrs::parse(cx, &input.attrs);
+        let serde = SerdeContainer::parse(cx, &input.attrs);
+        let krate = attrs.krate.as_ref().map_or_else(
+            || syn::parse_quote!(::crud_core),
+            |lit| {
+                lit.parse::<Path>().unwrap_or_else(|_| {
+                    cx.error(
+                        lit,
+                        "`crate` must be the path of crud-core, such as `\"my_crud\"`",
+                    );
+                    syn::parse_quote!(::crud_core)
+                })
+            },
+        );
         let table = attrs.table.as_ref().map_or_else(
             || Spanned {
                 value: format!("{}s", snake_case(&input.ident.to_string())),
@@ -138,13 +163,29 @@ impl<'a> Resource<'a> {
             .filter_map(|field| {
                 let ident = field.ident.as_ref()?;
                 let attrs = FieldAttrs::parse(cx, &field.attrs);
+                let field_serde = SerdeField::parse(cx, &field.attrs);
                 let (role, role_span) = match &attrs.role {
                     None => (Role::Input, field.span()),
                     Some(role) => (field_role(role, &attrs, ident), role.span),
                 };
+                let name = ident.to_string().trim_start_matches("r#").to_owned();
+                let column = attrs.column.as_ref().map_or_else(
+                    || Spanned {
+                        value: name.clone(),
+                        span: ident.span(),
+                    },
+                    |lit| Spanned {
+                        value: lit.value(),
+                        span: lit.span(),
+                    },
+                );
+                let json = serde_attr::json_name(cx, &serde, &field_serde, &name, ident);
                 Some(Field {
                     ident,
-                    name: ident.to_string().trim_start_matches("r#").to_owned(),
+                    name,
+                    column,
+                    json,
+                    serde: field_serde,
                     ty: &field.ty,
                     role,
                     role_span,
@@ -162,6 +203,8 @@ impl<'a> Resource<'a> {
         Some(Self {
             ident: &input.ident,
             vis: &input.vis,
+            krate,
+            serde,
             table,
             path,
             order_by,
@@ -211,7 +254,7 @@ fn parse_order_by(cx: &mut Ctxt, text: &str, span: Span) -> Vec<OrderKey> {
             }
         };
         keys.push(OrderKey {
-            column: words[0].to_owned(),
+            field: words[0].to_owned(),
             descending,
             span,
         });

@@ -15,10 +15,12 @@ pub(crate) struct Spanned<T> {
 }
 
 /// The container attributes:
-/// `#[crud(table = "...", path = "...", order_by = "...", body_limit = N)]`.
+/// `#[crud(table = "...", path = "...", order_by = "...", body_limit = N, crate = "...")]`.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
+    /// The path of the runtime crate in the generated code, `crate = "..."`.
+    pub(crate) krate: Option<LitStr>,
     pub(crate) path: Option<LitStr>,
     pub(crate) order_by: Option<LitStr>,
     pub(crate) body_limit: Option<LitInt>,
@@ -70,6 +72,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) role: Option<Spanned<RoleKind>>,
     /// The route segment of `toggle = "..."`.
     pub(crate) toggle_route: Option<LitStr>,
+    /// The column name of `column = "..."`.
+    pub(crate) column: Option<LitStr>,
     pub(crate) length: Option<Bounds<LitInt>>,
     pub(crate) range: Option<Bounds<Expr>>,
     /// Whether an attribute could not be read, so that the field's role may be missing.
@@ -113,10 +117,12 @@ impl ContainerAttrs {
                     &mut parsed.path
                 } else if meta.path.is_ident("order_by") {
                     &mut parsed.order_by
+                } else if meta.path.is_ident("crate") {
+                    &mut parsed.krate
                 } else {
                     return Err(meta.error(format!(
-                        "unknown crud attribute `{}`; expected `table`, `path`, `order_by` or \
-                         `body_limit`",
+                        "unknown crud attribute `{}`; expected `table`, `path`, `order_by`, \
+                         `body_limit` or `crate`",
                         path_name(&meta.path)
                     )));
                 };
@@ -155,10 +161,14 @@ impl FieldAttrs {
                     let bounds = parse_bounds(&meta, |meta| meta.value()?.parse::<Expr>())?;
                     set_once(cx, &mut parsed.range, bounds, &meta);
                     Ok(())
+                } else if meta.path.is_ident("column") {
+                    let column: LitStr = meta.value()?.parse()?;
+                    set_once(cx, &mut parsed.column, column, &meta);
+                    Ok(())
                 } else {
                     Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected one of `id`, `owner`, `input`, \
-                         `toggle`, `created_at`, `updated_at`, `length`, `range`",
+                         `toggle`, `created_at`, `updated_at`, `length`, `range`, `column`",
                         path_name(&meta.path)
                     )))
                 }

@@ -1,17 +1,22 @@
-//! Name conversions.
+//! Name conversions, by heck's rules.
 
-/// `TaskList` → `task_list`.
+use heck::ToSnakeCase;
+
+/// `TaskList` → `task_list`, `HTTPLog` → `http_log`.
 pub(crate) fn snake_case(name: &str) -> String {
-    let mut snake = String::new();
-    for (index, ch) in name.chars().enumerate() {
-        if ch.is_uppercase() {
-            if index > 0 {
-                snake.push('_');
-            }
-            snake.extend(ch.to_lowercase());
-        } else {
-            snake.push(ch);
-        }
+    name.to_snake_case()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn words_and_acronyms_become_snake_case() {
+        assert_eq!(snake_case("Task"), "task");
+        assert_eq!(snake_case("TaskList"), "task_list");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("ApiV2Key"), "api_v2_key");
+        assert_eq!(snake_case("InProgress"), "in_progress");
     }
-    snake
 }

@@ -11,6 +11,8 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
     at_most_one(cx, resource, &Role::UpdatedAt, "updated_at");
     some_input(cx, resource);
     table_name(cx, resource);
+    column_names(cx, resource);
+    json_names_unique(cx, resource);
     path_has_user_id(cx, resource);
     order_by_fields_exist(cx, resource);
     toggle_routes(cx, resource);
@@ -82,6 +84,50 @@ fn table_name(cx: &mut Ctxt, resource: &Resource) {
     }
 }
 
+fn column_names(cx: &mut Ctxt, resource: &Resource) {
+    for (index, field) in resource.fields.iter().enumerate() {
+        let column = &field.column;
+        if !is_identifier(&column.value) {
+            cx.syn_error(syn::Error::new(
+                column.span,
+                format!(
+                    "invalid column name `{}`: use letters, digits and `_`, not starting with a \
+                     digit",
+                    column.value
+                ),
+            ));
+        } else if let Some(first) = resource.fields[..index]
+            .iter()
+            .find(|first| first.column.value == column.value)
+        {
+            cx.syn_error(syn::Error::new(
+                column.span,
+                format!(
+                    "`{}` and `{}` are both stored in the column `{}`",
+                    first.name, field.name, column.value
+                ),
+            ));
+        }
+    }
+}
+
+fn json_names_unique(cx: &mut Ctxt, resource: &Resource) {
+    for (index, field) in resource.fields.iter().enumerate() {
+        if let Some(first) = resource.fields[..index]
+            .iter()
+            .find(|first| first.json == field.json)
+        {
+            cx.error(
+                field.ident,
+                format!(
+                    "`{}` and `{}` are both named `{}` in JSON",
+                    first.name, field.name, field.json
+                ),
+            );
+        }
+    }
+}
+
 fn path_has_user_id(cx: &mut Ctxt, resource: &Resource) {
     let path = &resource.path;
     let error = |message: String| syn::Error::new(path.span, message);
@@ -114,12 +160,12 @@ fn path_has_user_id(cx: &mut Ctxt, resource: &Resource) {
 
 fn order_by_fields_exist(cx: &mut Ctxt, resource: &Resource) {
     for key in &resource.order_by {
-        if !resource.fields.iter().any(|field| field.name == key.column) {
+        if !resource.fields.iter().any(|field| field.name == key.field) {
             cx.syn_error(syn::Error::new(
                 key.span,
                 format!(
                     "`order_by` names `{}`, which is not a field of `{}`",
-                    key.column, resource.ident
+                    key.field, resource.ident
                 ),
             ));
         }

@@ -1,5 +1,10 @@
-//! Writes the code of `#[derive(Crud)]` from the checked model: the request schemas, the
-//! `Resource` description, and thin associated functions forwarding to `crud_core`.
+//! Writes the code of `#[derive(Crud)]` from the checked model: the request schemas and the
+//! `Resource` description. The services and routes are crud-core's, reached through its
+//! `Crud` trait, so nothing is added to the user's type.
+//!
+//! Every path goes through the resource's crate path (`#[crud(crate = "...")]`, by default
+//! `::crud_core`), and every name the expansion introduces (generics, locals, statics) starts
+//! with `__crud`/`__Crud`/`__CRUD`, so none can capture or be captured by a user's name.
 
 use crate::ast::{Field, Resource, Role};
 use crate::ctxt::Ctxt;
@@ -28,13 +33,16 @@ fn expand(resource: &Resource) -> TokenStream {
     let ident = resource.ident;
     let create = format_ident!("{}Create", ident);
     let update = format_ident!("{}Update", ident);
-    let create_struct = input_struct(resource, &create, "creates");
-    let update_struct = input_struct(resource, &update, "replaces the input fields of");
+    let create_struct = input_struct(resource, &create, "creates", Names::Json);
+    let update_struct = input_struct(
+        resource,
+        &update,
+        "replaces the input fields of",
+        Names::Json,
+    );
     let create_input = input_impl(resource, &create);
     let update_input = input_impl(resource, &update);
     let resource_impl = resource_impl(resource, &create, &update);
-    let serialize = serialize_impl(resource);
-    let functions = associated_functions(resource, &create, &update);
     let assertions = type_assertions(resource);
     quote! {
         #create_struct
@@ -43,20 +51,47 @@ fn expand(resource: &Resource) -> TokenStream {
             #resource_impl
             #create_input
             #update_input
-            #serialize
-            #functions
             #assertions
         };
     }
 }
 
-/// `TaskCreate` / `TaskUpdate`: the input fields, deserialized with unknown fields refused.
-pub(crate) fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> TokenStream {
+/// How a request body's fields are named in JSON.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Names {
+    /// By the resource's serde attributes.
+    Json,
+    /// By their Rust names: in the fallback, where the serde attributes may be the mistake.
+    Rust,
+}
+
+/// `TaskCreate` / `TaskUpdate`: the input fields, deserialized under their JSON names with
+/// unknown fields refused.
+///
+/// The resource's serde attributes that name fields are copied: the container's
+/// `rename_all`, each field's `rename` and `alias` (the request side of each, which names a
+/// field as the response does: `serde_attr::json_name` checks it).
+pub(crate) fn input_struct(
+    resource: &Resource,
+    name: &Ident,
+    verb: &str,
+    names: Names,
+) -> TokenStream {
+    let json = names == Names::Json;
     let vis = resource.vis;
+    let krate = &resource.krate;
+    let serde_path = quote!(#krate::__private::serde).to_string();
     let doc = format!(
         "The JSON body that {verb} a [`{}`]. Unknown fields are refused.",
         resource.ident
     );
+    let rename_all = resource
+        .serde
+        .rename_all
+        .deserialize
+        .as_ref()
+        .filter(|_| json)
+        .map(|(rule, _)| quote!(rename_all = #rule,));
     // A field whose role could not be read is likelier meant for a role than as an input; it
     // exists only in the fallback, which reports the attribute.
     let fields = resource
@@ -65,12 +100,25 @@ pub(crate) fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> Tok
         .map(|field| {
             let (ident, ty) = (field.ident, field.ty);
             let docs = &field.docs;
-            quote! { #(#docs)* pub #ident: #ty, }
+            let rename = field
+                .serde
+                .rename
+                .deserialize
+                .as_ref()
+                .filter(|_| json)
+                .map(|rename| quote!(#[serde(rename = #rename)]));
+            let aliases = field
+                .serde
+                .aliases
+                .iter()
+                .filter(|_| json)
+                .map(|alias| quote!(#[serde(alias = #alias)]));
+            quote! { #(#docs)* #rename #(#aliases)* pub #ident: #ty, }
         });
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::crud_core::__private::serde::Deserialize)]
-        #[serde(crate = "::crud_core::__private::serde", deny_unknown_fields)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, #krate::__private::serde::Deserialize)]
+        #[serde(crate = #serde_path, deny_unknown_fields, #rename_all)]
         #vis struct #name {
             #(#fields)*
         }
@@ -80,21 +128,23 @@ pub(crate) fn input_struct(resource: &Resource, name: &Ident, verb: &str) -> Tok
 /// `validate` and `bind` of a request body.
 ///
 /// A rule's check is the one place that requires the field's type to suit the rule: its type
-/// argument is spanned on the rule's key, where an unsuitable type is reported.
+/// argument is spanned on the rule's key, where an unsuitable type is reported. Failures are
+/// reported under the field's JSON name.
 fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
+    let krate = &resource.krate;
     let bounds = where_clause(resource);
     let resource_ident = resource.ident;
     let checks = resource.inputs().map(|field| {
-        let (ident, key) = (field.ident, &field.name);
+        let (ident, key) = (field.ident, &field.json);
         let mut check = quote_spanned! {field.ty.span()=>
-            ::crud_core::__private::check_value(&mut errors, #key, &self.#ident);
+            #krate::__private::check_value(&mut __crud_errors, #key, &self.#ident);
         };
         if let Some(length) = &field.length {
             let ty = respanned(field.ty, length.span);
             let min = option(length.min.as_ref(), length.span);
             let max = option(length.max.as_ref(), length.span);
             check.extend(quote_spanned! {length.span=>
-                ::crud_core::__private::check_length::<#ty>(&mut errors, #key, &self.#ident, #min, #max);
+                #krate::__private::check_length::<#ty>(&mut __crud_errors, #key, &self.#ident, #min, #max);
             });
         }
         if let Some(range) = &field.range {
@@ -102,28 +152,31 @@ fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
             let min = option(range.min.as_ref(), range.span);
             let max = option(range.max.as_ref(), range.span);
             check.extend(quote_spanned! {range.span=>
-                ::crud_core::__private::check_range::<#ty, _>(&mut errors, #key, &self.#ident, #min, #max);
+                #krate::__private::check_range::<#ty, _>(&mut __crud_errors, #key, &self.#ident, #min, #max);
             });
         }
         check
     });
     let binds = resource.inputs().map(|field| {
         let ident = field.ident;
-        quote! { binder.push(self.#ident); }
+        quote! { __crud_binder.push(self.#ident); }
     });
     quote! {
         #[automatically_derived]
-        impl ::crud_core::__private::Input for #name #bounds {
+        impl #krate::__private::Input for #name #bounds {
             const BODY_LIMIT: usize =
-                <#resource_ident as ::crud_core::__private::Resource>::SCHEMA.body_limit;
+                <#resource_ident as #krate::__private::Resource>::SCHEMA.body_limit;
 
-            fn validate(&self) -> ::core::result::Result<(), ::crud_core::__private::ValidationErrors> {
-                let mut errors = ::crud_core::__private::ValidationErrors::new();
+            fn validate(&self) -> ::core::result::Result<(), #krate::__private::ValidationErrors> {
+                let mut __crud_errors = #krate::__private::ValidationErrors::new();
                 #(#checks)*
-                errors.into_result()
+                __crud_errors.into_result()
             }
 
-            fn bind<DB: ::crud_core::__private::Backend>(self, binder: &mut ::crud_core::__private::Binder<DB>) {
+            fn bind<__CrudDb: #krate::__private::Backend>(
+                self,
+                __crud_binder: &mut #krate::__private::Binder<__CrudDb>,
+            ) {
                 #(#binds)*
             }
         }
@@ -140,53 +193,63 @@ fn option(value: Option<&impl quote::ToTokens>, span: Span) -> TokenStream {
 
 fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenStream {
     let ident = resource.ident;
+    let krate = &resource.krate;
     let bounds = where_clause(resource);
     let name = ident.to_string();
     let (table, path) = (&resource.table.value, &resource.path.value);
     let id_ty = resource.fields_with(&Role::Id).next().map(|field| field.ty);
     let columns = resource.fields.iter().map(|field| {
-        let (key, ty) = (&field.name, field.ty);
+        let (column, json, ty) = (&field.column.value, &field.json, field.ty);
         let role = match &field.role {
             Role::Id => quote_spanned! {ty.span()=>
-                ::crud_core::__private::Role::Id {
-                    database_generated: <#ty as ::crud_core::__private::IdType>::DATABASE_GENERATED,
+                #krate::__private::Role::Id {
+                    database_generated: <#ty as #krate::__private::IdType>::DATABASE_GENERATED,
                 }
             },
-            Role::Owner => quote!(::crud_core::__private::Role::Owner),
-            Role::Input => quote!(::crud_core::__private::Role::Input),
+            Role::Owner => quote!(#krate::__private::Role::Owner),
+            Role::Input => quote!(#krate::__private::Role::Input),
             Role::Toggle { route } => {
                 let route = &route.value;
-                quote!(::crud_core::__private::Role::Toggle { route: #route })
+                quote!(#krate::__private::Role::Toggle { route: #route })
             }
-            Role::CreatedAt => quote!(::crud_core::__private::Role::CreatedAt),
-            Role::UpdatedAt => quote!(::crud_core::__private::Role::UpdatedAt),
+            Role::CreatedAt => quote!(#krate::__private::Role::CreatedAt),
+            Role::UpdatedAt => quote!(#krate::__private::Role::UpdatedAt),
         };
         let sql_type =
-            quote_spanned! {ty.span()=> <#ty as ::crud_core::__private::ColumnType>::SQL_TYPE };
+            quote_spanned! {ty.span()=> <#ty as #krate::__private::ColumnType>::SQL_TYPE };
         quote! {
-            ::crud_core::__private::Column { name: #key, role: #role, sql_type: #sql_type },
+            #krate::__private::Column {
+                name: #column,
+                json_name: #json,
+                role: #role,
+                sql_type: #sql_type,
+            },
         }
     });
-    let order_by = resource.order_by.iter().map(|key| {
-        let (column, descending) = (&key.column, key.descending);
-        quote! { ::crud_core::__private::OrderBy { column: #column, descending: #descending }, }
+    let order_by = resource.order_by.iter().filter_map(|key| {
+        let field = resource
+            .fields
+            .iter()
+            .find(|field| field.name == key.field)?;
+        let (column, descending) = (&field.column.value, key.descending);
+        Some(quote! { #krate::__private::OrderBy { column: #column, descending: #descending }, })
     });
     let body_limit = resource.body_limit.map_or_else(
-        || quote!(::crud_core::DEFAULT_BODY_LIMIT),
+        || quote!(#krate::DEFAULT_BODY_LIMIT),
         |limit| quote!(#limit),
     );
     let decode = resource.fields.iter().enumerate().map(|(index, field)| {
         let (field_ident, ty) = (field.ident, field.ty);
-        quote_spanned! {ty.span()=> #field_ident: DB::get::<#ty>(row, #index)?, }
+        quote_spanned! {ty.span()=> #field_ident: __CrudDb::get::<#ty>(__crud_row, #index)?, }
     });
     quote! {
         #[automatically_derived]
-        impl ::crud_core::__private::Resource for #ident #bounds {
+        impl #krate::__private::Resource for #ident #bounds {
             type Id = #id_ty;
             type Create = #create;
             type Update = #update;
 
-            const SCHEMA: ::crud_core::__private::Schema = ::crud_core::__private::Schema {
+            const SCHEMA: #krate::__private::Schema = #krate::__private::Schema {
                 name: #name,
                 table: #table,
                 path: #path,
@@ -195,129 +258,19 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 body_limit: #body_limit,
             };
 
-            fn statements(backend: ::crud_core::BackendKind) -> &'static ::crud_core::sql::Statements {
-                static CACHE: ::crud_core::__private::StatementCache = ::crud_core::__private::StatementCache::new();
-                CACHE.get(&<Self as ::crud_core::__private::Resource>::SCHEMA, backend)
+            fn statements(
+                __crud_backend: #krate::BackendKind,
+            ) -> &'static #krate::__private::Statements {
+                static __CRUD_STATEMENTS: #krate::__private::StatementCache =
+                    #krate::__private::StatementCache::new();
+                __CRUD_STATEMENTS.get(&<Self as #krate::__private::Resource>::SCHEMA, __crud_backend)
             }
 
-            fn decode<DB: ::crud_core::__private::Backend>(
-                row: &<DB as ::crud_core::__private::sqlx::Database>::Row,
-            ) -> ::core::result::Result<Self, ::crud_core::__private::sqlx::Error> {
+            fn decode<__CrudDb: #krate::__private::Backend>(
+                __crud_row: &<__CrudDb as #krate::__private::sqlx::Database>::Row,
+            ) -> ::core::result::Result<Self, #krate::__private::sqlx::Error> {
                 ::core::result::Result::Ok(Self { #(#decode)* })
             }
-        }
-    }
-}
-
-/// The response shape: every field, by its name.
-fn serialize_impl(resource: &Resource) -> TokenStream {
-    let ident = resource.ident;
-    let name = ident.to_string();
-    let count = resource.fields.len();
-    let fields = resource.fields.iter().map(|field| {
-        let (field_ident, key) = (field.ident, &field.name);
-        quote_spanned! {field.ty.span()=> state.serialize_field(#key, &self.#field_ident)?; }
-    });
-    quote! {
-        #[automatically_derived]
-        impl ::crud_core::__private::serde::Serialize for #ident {
-            fn serialize<__S: ::crud_core::__private::serde::Serializer>(
-                &self,
-                serializer: __S,
-            ) -> ::core::result::Result<__S::Ok, __S::Error> {
-                use ::crud_core::__private::serde::ser::SerializeStruct as _;
-                let mut state = serializer.serialize_struct(#name, #count)?;
-                #(#fields)*
-                state.end()
-            }
-        }
-    }
-}
-
-/// `Task::router()` and the service functions, forwarding to `crud_core`.
-///
-/// The `for<'__crud> Self: Resource` bound holds exactly when the `Resource` impl does: where a
-/// field's type breaks its bound, the one error reported is the field's, not one per function.
-/// It names `Create` and `Update`, which the bound would otherwise leave unnormalized.
-pub(crate) fn associated_functions(
-    resource: &Resource,
-    create: &Ident,
-    update: &Ident,
-) -> TokenStream {
-    let ident = resource.ident;
-    let vis = resource.vis;
-    let name = ident.to_string();
-    let toggles = resource.toggles().map(|(field, route)| {
-        let function = format_ident!("toggle_{}", field.name);
-        let key = &field.name;
-        let doc = format!(
-            "Flips `{key}` of the owner's {name} with this id in one atomic statement \
-             (`PATCH .../{{id}}/{}`); `None` if there is none.",
-            route.value
-        );
-        quote! {
-            #[doc = #doc]
-            #vis async fn #function(db: &::crud_core::Db, owner: &str, id: <Self as ::crud_core::__private::Resource>::Id)
-                -> ::crud_core::Result<::core::option::Option<Self>>
-            {
-                ::crud_core::service::toggle::<Self>(db, owner, id, #key).await
-            }
-        }
-    });
-    let router_doc = format!(
-        "The routes of {name}: list, create, get, update, delete and toggles under `{}`.",
-        resource.path.value
-    );
-    quote! {
-        #[automatically_derived]
-        impl #ident
-        where
-            for<'__crud> Self: ::crud_core::__private::Resource<Create = #create, Update = #update>,
-        {
-            #[doc = #router_doc]
-            #vis fn router<S>() -> ::crud_core::__private::axum::Router<S>
-            where
-                S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
-                ::crud_core::Db: ::crud_core::__private::axum::extract::FromRef<S>,
-                ::crud_core::Auth: ::crud_core::__private::axum::extract::FromRef<S>,
-            {
-                ::crud_core::routes::router::<Self, S>()
-            }
-
-            /// Validates `input`, then creates a resource owned by `owner`.
-            #vis async fn create(db: &::crud_core::Db, owner: &str, input: #create) -> ::crud_core::Result<Self> {
-                ::crud_core::service::create::<Self>(db, owner, input).await
-            }
-
-            /// The owner's resources, in the declared order.
-            #vis async fn list(db: &::crud_core::Db, owner: &str, page: ::crud_core::Page)
-                -> ::crud_core::Result<::std::vec::Vec<Self>>
-            {
-                ::crud_core::service::list::<Self>(db, owner, page).await
-            }
-
-            /// The owner's resource with this id, if any.
-            #vis async fn get(db: &::crud_core::Db, owner: &str, id: <Self as ::crud_core::__private::Resource>::Id)
-                -> ::crud_core::Result<::core::option::Option<Self>>
-            {
-                ::crud_core::service::get::<Self>(db, owner, id).await
-            }
-
-            /// Validates `input`, then replaces the input fields of the owner's resource with this id.
-            #vis async fn update(db: &::crud_core::Db, owner: &str, id: <Self as ::crud_core::__private::Resource>::Id, input: #update)
-                -> ::crud_core::Result<::core::option::Option<Self>>
-            {
-                ::crud_core::service::update::<Self>(db, owner, id, input).await
-            }
-
-            /// Deletes the owner's resource with this id, returning it.
-            #vis async fn delete(db: &::crud_core::Db, owner: &str, id: <Self as ::crud_core::__private::Resource>::Id)
-                -> ::crud_core::Result<::core::option::Option<Self>>
-            {
-                ::crud_core::service::delete::<Self>(db, owner, id).await
-            }
-
-            #(#toggles)*
         }
     }
 }
@@ -333,16 +286,21 @@ fn role_bound(field: &Field) -> (TokenStream, TokenStream) {
     }
 }
 
-/// Calls that compile only if every field's type fits its role: an unmet bound is reported
-/// once, on the field's type.
+/// Calls that compile only if the resource implements `Serialize` and every field's type
+/// fits its role: an unmet bound is reported once, on the struct's name or the field's type.
 fn type_assertions(resource: &Resource) -> TokenStream {
+    let krate = &resource.krate;
+    let ident = resource.ident;
+    let serialize = quote_spanned! {ident.span()=>
+        #krate::__private::assert_serialize::<#ident>();
+    };
     let assertions = resource.fields.iter().map(|field| {
         let ty = field.ty;
         let (_, assert) = role_bound(field);
-        quote_spanned! {ty.span()=> ::crud_core::__private::#assert::<#ty>(); }
+        quote_spanned! {ty.span()=> #krate::__private::#assert::<#ty>(); }
     });
     quote! {
-        const _: () = { #(#assertions)* };
+        const _: () = { #serialize #(#assertions)* };
     }
 }
 
@@ -352,12 +310,15 @@ fn type_assertions(resource: &Resource) -> TokenStream {
 /// and, with the bound in their `where` clause, report nothing more. Each bound is written
 /// `for<'__crud>` so that it is not a trivial bound, which is an error of its own where it
 /// does not hold.
-fn where_clause(resource: &Resource) -> TokenStream {
-    let mut predicates: Vec<TokenStream> = Vec::new();
+pub(crate) fn where_clause(resource: &Resource) -> TokenStream {
+    let krate = &resource.krate;
+    let ident = resource.ident;
+    let mut predicates: Vec<TokenStream> =
+        vec![quote!(for<'__crud> #ident: #krate::__private::serde::Serialize)];
     for field in &resource.fields {
         let ty = field.ty;
         let (bound, _) = role_bound(field);
-        let predicate = quote!(for<'__crud> #ty: ::crud_core::__private::#bound);
+        let predicate = quote!(for<'__crud> #ty: #krate::__private::#bound);
         let text = predicate.to_string();
         if !predicates.iter().any(|seen| seen.to_string() == text) {
             predicates.push(predicate);
@@ -387,4 +348,67 @@ fn respanned(ty: &Type, span: Span) -> TokenStream {
         .into_iter()
         .map(|tree| respan(tree, span))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::derive;
+    use quote::quote;
+    use syn::DeriveInput;
+
+    fn resource(extra: Option<syn::Attribute>, owner: bool) -> DeriveInput {
+        let owner = owner.then(|| quote! { #[crud(owner)] user_id: String, });
+        syn::parse_quote! {
+            #[crud(crate = "my::crud", order_by = "title desc")]
+            #extra
+            pub struct Task {
+                #[crud(id)]
+                id: i64,
+                #owner
+                #[crud(length(max = 3))]
+                title: String,
+                #[crud(toggle)]
+                done: bool,
+                #[crud(created_at)]
+                created_at: DateTime<Utc>,
+            }
+        }
+    }
+
+    #[test]
+    fn a_crate_path_replaces_every_path_to_crud_core() {
+        let expanded = derive(&resource(None, true)).to_string();
+        assert!(expanded.contains("my :: crud :: __private :: Resource"));
+        assert!(expanded.contains("\"my :: crud :: __private :: serde\""));
+        assert!(!expanded.contains("crud_core"), "{expanded}");
+    }
+
+    #[test]
+    fn the_fallback_follows_the_crate_path_too() {
+        let expanded = derive(&resource(None, false)).to_string();
+        assert!(expanded.contains("compile_error"));
+        assert!(expanded.contains("my :: crud :: __private :: Resource"));
+        assert!(!expanded.contains("crud_core"), "{expanded}");
+    }
+
+    #[test]
+    fn json_names_follow_serde_and_columns_the_field_names() {
+        let expanded = derive(&resource(
+            Some(syn::parse_quote!(#[serde(rename_all = "camelCase")])),
+            true,
+        ))
+        .to_string();
+        assert!(expanded.contains("name : \"created_at\" , json_name : \"createdAt\""));
+        assert!(expanded.contains("name : \"user_id\" , json_name : \"userId\""));
+        assert!(expanded.contains("rename_all = \"camelCase\""));
+    }
+
+    #[test]
+    fn generated_names_cannot_meet_a_users() {
+        let expanded = derive(&resource(None, true)).to_string();
+        for name in ["DB", "S", "errors", "binder", "row", "backend", "CACHE"] {
+            let word = format!(" {name} ");
+            assert!(!expanded.contains(&word), "`{name}` in {expanded}");
+        }
+    }
 }

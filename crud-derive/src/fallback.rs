@@ -3,12 +3,15 @@
 //! that name the mistake.
 
 use crate::ast::{Resource, Role};
-use crate::expand::{associated_functions, input_struct};
+use crate::expand::{Names, input_struct};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::DeriveInput;
 
 /// `error`, then the resource's items when the input is a struct that can have them.
+///
+/// The `Resource` impl holds where the resource implements `Serialize`, so that a missing
+/// `Serialize` adds no error here: the generated code reports it when the rest is fixed.
 pub(crate) fn expand(
     input: &DeriveInput,
     resource: Option<&Resource>,
@@ -20,11 +23,18 @@ pub(crate) fn expand(
         return error;
     };
     let ident = resource.ident;
+    let krate = &resource.krate;
     let name = ident.to_string();
     let create = format_ident!("{}Create", ident);
     let update = format_ident!("{}Update", ident);
-    let create_struct = input_struct(resource, &create, "creates");
-    let update_struct = input_struct(resource, &update, "replaces the input fields of");
+    // Named by their Rust names: the serde attributes may be the mistake reported.
+    let create_struct = input_struct(resource, &create, "creates", Names::Rust);
+    let update_struct = input_struct(
+        resource,
+        &update,
+        "replaces the input fields of",
+        Names::Rust,
+    );
     // Without an id field, any id type that compiles will do.
     let id_ty = resource
         .fields_with(&Role::Id)
@@ -33,62 +43,55 @@ pub(crate) fn expand(
     let inputs = [&create, &update].map(|input| {
         quote! {
             #[automatically_derived]
-            impl ::crud_core::__private::Input for #input {
-                fn validate(&self) -> ::core::result::Result<(), ::crud_core::__private::ValidationErrors> {
+            impl #krate::__private::Input for #input {
+                fn validate(&self) -> ::core::result::Result<(), #krate::__private::ValidationErrors> {
                     ::core::unreachable!()
                 }
 
-                fn bind<DB: ::crud_core::__private::Backend>(self, _: &mut ::crud_core::__private::Binder<DB>) {
+                fn bind<__CrudDb: #krate::__private::Backend>(
+                    self,
+                    _: &mut #krate::__private::Binder<__CrudDb>,
+                ) {
                     ::core::unreachable!()
                 }
             }
         }
     });
-    let functions = associated_functions(resource, &create, &update);
     quote! {
         #error
         #create_struct
         #update_struct
         const _: () = {
             #[automatically_derived]
-            impl ::crud_core::__private::Resource for #ident {
+            impl #krate::__private::Resource for #ident
+            where
+                for<'__crud> #ident: #krate::__private::serde::Serialize,
+            {
                 type Id = #id_ty;
                 type Create = #create;
                 type Update = #update;
 
-                const SCHEMA: ::crud_core::__private::Schema = ::crud_core::__private::Schema {
+                const SCHEMA: #krate::__private::Schema = #krate::__private::Schema {
                     name: #name,
                     table: "",
                     path: "",
                     columns: &[],
                     order_by: &[],
-                    body_limit: ::crud_core::DEFAULT_BODY_LIMIT,
+                    body_limit: #krate::DEFAULT_BODY_LIMIT,
                 };
 
-                fn statements(_: ::crud_core::BackendKind) -> &'static ::crud_core::sql::Statements {
+                fn statements(_: #krate::BackendKind) -> &'static #krate::__private::Statements {
                     ::core::unreachable!()
                 }
 
-                fn decode<DB: ::crud_core::__private::Backend>(
-                    _: &<DB as ::crud_core::__private::sqlx::Database>::Row,
-                ) -> ::core::result::Result<Self, ::crud_core::__private::sqlx::Error> {
+                fn decode<__CrudDb: #krate::__private::Backend>(
+                    _: &<__CrudDb as #krate::__private::sqlx::Database>::Row,
+                ) -> ::core::result::Result<Self, #krate::__private::sqlx::Error> {
                     ::core::unreachable!()
                 }
             }
 
             #(#inputs)*
-
-            #[automatically_derived]
-            impl ::crud_core::__private::serde::Serialize for #ident {
-                fn serialize<__S: ::crud_core::__private::serde::Serializer>(
-                    &self,
-                    _: __S,
-                ) -> ::core::result::Result<__S::Ok, __S::Error> {
-                    ::core::unreachable!()
-                }
-            }
-
-            #functions
         };
     }
 }

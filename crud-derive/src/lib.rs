@@ -8,13 +8,14 @@ mod check;
 mod ctxt;
 mod expand;
 mod fallback;
+mod serde_attr;
 mod text_enum;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Derives `crud_core::Resource`, the request schemas, the service functions and the routes of
-/// a user-scoped resource. Documented in `crud-core`.
+/// Derives `crud_core::Resource` and the request schemas of a user-scoped resource, whose
+/// services and routes `crud_core::Crud` then provides. Documented in `crud-core`.
 #[proc_macro_derive(Crud, attributes(crud))]
 pub fn derive_crud(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

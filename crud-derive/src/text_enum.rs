@@ -5,7 +5,7 @@ use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Data, DeriveInput, Fields, LitStr};
+use syn::{Data, DeriveInput, Fields, LitStr, Path};
 
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut cx = Ctxt::default();
@@ -21,15 +21,23 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     if data.variants.is_empty() {
         cx.error(&input.ident, "`CrudEnum` needs at least one variant");
     }
+    let mut krate: Option<LitStr> = None;
     for attr in input
         .attrs
         .iter()
         .filter(|attr| attr.path().is_ident("crud"))
     {
         let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                if krate.is_some() {
+                    return Err(meta.error("duplicate crud attribute `crate`"));
+                }
+                krate = Some(meta.value()?.parse()?);
+                return Ok(());
+            }
             Err(meta.error(format!(
-                "unknown crud attribute `{}` on the enum; `CrudEnum` reads only \
-                 `#[crud(rename = \"...\")]`, on a variant",
+                "unknown crud attribute `{}` on the enum; `CrudEnum` reads `crate = \"...\"` \
+                 on the enum and `rename = \"...\"` on a variant",
                 path_name(&meta.path)
             )))
         });
@@ -37,6 +45,16 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             cx.syn_error(error);
         }
     }
+    let krate: Path = match &krate {
+        None => syn::parse_quote!(::crud_core),
+        Some(lit) => lit.parse().unwrap_or_else(|_| {
+            cx.error(
+                lit,
+                "`crate` must be the path of crud-core, such as `\"my_crud\"`",
+            );
+            syn::parse_quote!(::crud_core)
+        }),
+    };
     let mut variants = Vec::new();
     for variant in &data.variants {
         if !matches!(variant.fields, Fields::Unit) {
@@ -84,21 +102,21 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     Ok(quote! {
         const _: () = {
             #[automatically_derived]
-            impl ::crud_core::column::TextEnum for #ident {
+            impl #krate::column::TextEnum for #ident {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
 
                 fn as_str(&self) -> &'static str {
                     match self { #(#to_str)* }
                 }
 
-                fn from_name(name: &str) -> ::core::option::Option<Self> {
-                    match name {
+                fn from_name(__crud_name: &str) -> ::core::option::Option<Self> {
+                    match __crud_name {
                         #(#from_str)*
                         _ => ::core::option::Option::None,
                     }
                 }
             }
-            ::crud_core::text_enum_impls!(#ident);
+            #krate::text_enum_impls!(#ident);
         };
     })
 }

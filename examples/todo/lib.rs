@@ -9,8 +9,8 @@ pub use config::{Cli, Command, ServeConfig};
 pub use task::{Task, TaskCreate, TaskUpdate};
 
 use axum::Router;
-use crud_core::AppState;
 use crud_core::routes::{method_not_allowed, not_found};
+use crud_core::{AppState, Crud};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 

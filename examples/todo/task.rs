@@ -2,9 +2,10 @@
 
 use crud_core::Crud;
 use crud_core::chrono::{DateTime, Utc};
+use serde::Serialize;
 
 /// A task on a user's todo list.
-#[derive(Clone, Debug, PartialEq, Crud)]
+#[derive(Clone, Debug, PartialEq, Serialize, Crud)]
 #[crud(
     table = "tasks",
     path = "/api/{user_id}/tasks",

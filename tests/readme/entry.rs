@@ -1,11 +1,13 @@
 use crud_core::{Crud, CrudEnum};
 use crud_core::chrono::NaiveDate;
 use crud_core::uuid::Uuid;
+use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, CrudEnum)]
 pub enum Mood { Calm, Busy }
 
-#[derive(Debug, Crud)]
+#[derive(Debug, Serialize, Crud)]
+#[serde(rename_all = "camelCase")]
 #[crud(table = "journal", path = "/v1/users/{user_id}/journal", order_by = "day desc")]
 pub struct Entry {
     #[crud(id)]
@@ -16,7 +18,7 @@ pub struct Entry {
     #[crud(length(min = 1, max = 5000))]
     pub text: String,
     #[crud(range(min = 0, max = 10))]
-    pub energy: i32,
+    pub energy_level: i32,
     pub mood: Option<Mood>,
     #[crud(toggle)]
     pub pinned: bool,

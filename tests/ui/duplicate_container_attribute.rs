@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(table = "notes", table = "memos")]
 pub struct Note {
     #[crud(id)]

@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 pub enum Note {
     Draft,
     Published,

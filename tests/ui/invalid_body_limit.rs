@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(body_limit = 0)]
 pub struct Note {
     #[crud(id)]
@@ -10,7 +10,7 @@ pub struct Note {
     pub title: String,
 }
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(body_limit = "64 KiB")]
 pub struct Memo {
     #[crud(id)]

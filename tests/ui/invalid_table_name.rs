@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(table = "my notes")]
 pub struct Note {
     #[crud(id)]

@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(order_by = "title descending")]
 pub struct Note {
     #[crud(id)]

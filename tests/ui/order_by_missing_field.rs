@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 #[crud(order_by = "title, created_at desc")]
 pub struct Note {
     #[crud(id)]

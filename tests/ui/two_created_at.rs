@@ -1,7 +1,7 @@
 use crud_core::Crud;
 use crud_core::chrono::{DateTime, Utc};
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 pub struct Note {
     #[crud(id)]
     pub id: i64,

@@ -2,7 +2,7 @@
 
 use crud_core::{AppState, Crud, Db, Page};
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 pub struct Note {
     #[crud(primary)]
     pub id: i64,
@@ -26,7 +26,7 @@ pub async fn use_it(db: &Db) -> crud_core::Result<()> {
         title: "b".to_owned(),
     };
     let _ = Note::update(db, "user", note.id, update).await?;
-    let _ = Note::toggle_pinned(db, "user", note.id).await?;
+    let _ = Note::toggle(db, "user", note.id, "pinned").await?;
     let _ = Note::delete(db, "user", note.id).await?;
     Ok(())
 }

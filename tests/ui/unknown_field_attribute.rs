@@ -1,6 +1,6 @@
 use crud_core::Crud;
 
-#[derive(Crud)]
+#[derive(serde::Serialize, Crud)]
 pub struct Note {
     #[crud(primary)]
     pub id: i64,

@@ -1,0 +1,12 @@
+use crud_core::Crud;
+
+#[derive(Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+}
+
+fn main() {}

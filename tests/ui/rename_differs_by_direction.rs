@@ -1,0 +1,13 @@
+use crud_core::Crud;
+
+#[derive(serde::Serialize, Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    #[serde(rename(serialize = "heading", deserialize = "title"))]
+    pub title: String,
+}
+
+fn main() {}
