@@ -1,4 +1,5 @@
-//! [`Crud`]: a resource's services and routes, as associated functions of every resource.
+//! [`Crud`](trait@Crud): a resource's services and routes, as associated functions of every
+//! resource.
 
 use crate::auth::Auth;
 use crate::db::Db;

@@ -44,8 +44,9 @@
 //! # }
 //! ```
 //!
-//! The derive's attributes are documented on [`Crud`]; the operations on
-//! [`service`] and [`routes`].
+//! The derive's attributes are documented on [`Crud`](macro@Crud), the functions it gives a
+//! resource on the [`Crud`](trait@Crud) trait, and the operations on [`service`] and
+//! [`routes`].
 
 pub mod auth;
 pub mod column;

@@ -13,9 +13,9 @@ use std::sync::OnceLock;
 ///
 /// The implementation only describes the resource: its [`Schema`], how to decode a row and
 /// where its SQL is kept. The services in [`service`](crate::service) and the handlers in
-/// [`routes`](crate::routes) do the work for every resource, and the [`Crud`](crate::Crud)
-/// trait offers them on the resource's type. The response body is the resource's own
-/// `Serialize`, which the user derives.
+/// [`routes`](crate::routes) do the work for every resource, and the
+/// [`Crud`](trait@crate::Crud) trait offers them on the resource's type. The response body is
+/// the resource's own `Serialize`, which the user derives.
 pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
     /// The type of the `#[crud(id)]` field.
     type Id: IdType;

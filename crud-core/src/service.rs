@@ -1,8 +1,8 @@
 //! The operations on a resource, every one scoped to one owner.
 //!
 //! These are what the HTTP handlers call, and what custom handlers can call too, here or as
-//! associated functions of the resource through the [`Crud`](crate::Crud) trait
-//! (`Task::create(&db, owner, input)`).
+//! associated functions of the resource through the [`Crud`](trait@crate::Crud)
+//! trait (`Task::create(&db, owner, input)`).
 //! Each is one statement, so one round trip.
 
 use crate::column::IdType;

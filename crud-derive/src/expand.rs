@@ -310,7 +310,7 @@ fn type_assertions(resource: &Resource) -> TokenStream {
 /// and, with the bound in their `where` clause, report nothing more. Each bound is written
 /// `for<'__crud>` so that it is not a trivial bound, which is an error of its own where it
 /// does not hold.
-pub(crate) fn where_clause(resource: &Resource) -> TokenStream {
+fn where_clause(resource: &Resource) -> TokenStream {
     let krate = &resource.krate;
     let ident = resource.ident;
     let mut predicates: Vec<TokenStream> =
