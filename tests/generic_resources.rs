@@ -1797,10 +1797,10 @@ fn measurement_statements_have_one_toggle_each_and_bind_updated_at() {
         sql.toggles,
         [
             format!(
-                r#"UPDATE "lab_measurements" SET "verified" = NOT "verified", "updated_at" = $1 WHERE "id" = $2 AND "user_id" = $3 RETURNING {all}"#
+                r#"UPDATE "lab_measurements" SET "verified" = NOT "verified", "updated_at" = GREATEST($1, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $2 AND "user_id" = $3 RETURNING {all}"#
             ),
             format!(
-                r#"UPDATE "lab_measurements" SET "flagged" = NOT "flagged", "updated_at" = $1 WHERE "id" = $2 AND "user_id" = $3 RETURNING {all}"#
+                r#"UPDATE "lab_measurements" SET "flagged" = NOT "flagged", "updated_at" = GREATEST($1, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $2 AND "user_id" = $3 RETURNING {all}"#
             ),
         ]
     );
