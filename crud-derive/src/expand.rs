@@ -404,6 +404,26 @@ mod tests {
     }
 
     #[test]
+    fn each_direction_of_a_rename_may_come_from_its_own_attribute() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[serde(rename_all(serialize = "camelCase"), rename_all(deserialize = "camelCase"))]
+            pub struct Note {
+                #[crud(id)]
+                id: i64,
+                #[crud(owner)]
+                user_id: String,
+                #[serde(rename(serialize = "heading"))]
+                #[serde(rename(deserialize = "heading"))]
+                title: String,
+            }
+        };
+        let expanded = derive(&input).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("json_name : \"heading\""));
+        assert!(expanded.contains("json_name : \"userId\""));
+    }
+
+    #[test]
     fn generated_names_cannot_meet_a_users() {
         let expanded = derive(&resource(None, true)).to_string();
         for name in ["DB", "S", "errors", "binder", "row", "backend", "CACHE"] {

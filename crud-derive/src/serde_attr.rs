@@ -120,10 +120,13 @@ impl SerdeContainer {
                     let rules = parse_directions(&meta)?;
                     let rule =
                         |lit: LitStr| RenameRule::from_name(&lit.value()).map(|rule| (lit, rule));
-                    parsed.rename_all = Directions {
-                        serialize: rules.serialize.and_then(rule),
-                        deserialize: rules.deserialize.and_then(rule),
-                    };
+                    // serde takes each direction from wherever it is given.
+                    if let Some(rule) = rules.serialize.and_then(rule) {
+                        parsed.rename_all.serialize = Some(rule);
+                    }
+                    if let Some(rule) = rules.deserialize.and_then(rule) {
+                        parsed.rename_all.deserialize = Some(rule);
+                    }
                 } else if meta.path.is_ident("into") {
                     cx.error(
                         &meta.path,
@@ -147,7 +150,14 @@ impl SerdeField {
         for attr in serde_attrs(attrs) {
             let _ = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
-                    parsed.rename = parse_directions(&meta)?;
+                    // serde takes each direction from wherever it is given.
+                    let names = parse_directions(&meta)?;
+                    if names.serialize.is_some() {
+                        parsed.rename.serialize = names.serialize;
+                    }
+                    if names.deserialize.is_some() {
+                        parsed.rename.deserialize = names.deserialize;
+                    }
                 } else if meta.path.is_ident("alias") {
                     parsed.aliases.push(meta.value()?.parse()?);
                 } else if meta.path.is_ident("flatten") {
