@@ -10,11 +10,9 @@ use crud_core::{DbOptions, Error};
 use std::time::Duration;
 
 async fn busy_pool_answers_service_unavailable(backend: Backend) {
-    let options = DbOptions {
-        max_connections: 1,
-        acquire_timeout: Duration::from_millis(200),
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default()
+        .with_max_connections(1)
+        .with_acquire_timeout(Duration::from_millis(200));
     let test = TestDb::with_options(backend, &options).await;
     let client = Client::todo(&test.db).await;
     // The one connection is held while the request waits for it.
@@ -52,10 +50,8 @@ backend_tests!(busy_pool_answers_service_unavailable);
 #[tokio::test]
 #[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
 async fn postgres_statement_over_its_timeout_is_cancelled_and_unavailable() {
-    let options = DbOptions {
-        postgres_statement_timeout: Some(Duration::from_millis(50)),
-        ..DbOptions::default()
-    };
+    let options =
+        DbOptions::default().with_postgres_statement_timeout(Some(Duration::from_millis(50)));
     let test = TestDb::with_options(Backend::Postgres, &options).await;
     let pool = test.db.postgres().expect("a PostgreSQL database");
     let error = crud_core::sqlx::query("SELECT pg_sleep(2)")

@@ -254,7 +254,7 @@ fn request_bodies_derived_among_decoys_deserialize_and_validate() {
     .expect("the body deserializes");
     assert_eq!(body.urgency, Urgency::High);
     assert_eq!(body.r#where, None);
-    let errors = crud_core::resource::Input::validate(&body).expect_err("two fields are invalid");
+    let errors = crud_core::Input::validate(&body).expect_err("two fields are invalid");
     assert_eq!(
         errors.to_string(),
         "times: must be at most 9; cost: must be at least 0"
@@ -310,7 +310,7 @@ fn derives_reach_crud_core_through_the_crate_attribute() {
         serde_json::from_value(serde_json::json!({"colour": "", "shade": "dark"}))
             .expect("the body deserializes");
     assert_eq!(body.shade, Shade::Dark);
-    let errors = crud_core::resource::Input::validate(&body).expect_err("the colour is empty");
+    let errors = crud_core::Input::validate(&body).expect_err("the colour is empty");
     assert_eq!(
         errors.to_string(),
         "colour: must be at least 1 character long"

@@ -169,10 +169,7 @@ async fn a_read_only_sqlite_database_answers_503_to_writes_and_serves_reads() {
 
 #[tokio::test]
 async fn a_sqlite_database_locked_by_another_writer_answers_503() {
-    let options = DbOptions {
-        sqlite_busy_timeout: Duration::from_millis(100),
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default().with_sqlite_busy_timeout(Duration::from_millis(100));
     let test = TestDb::with_options(Backend::Sqlite, &options).await;
     let client = Client::todo(&test.db).await;
     // Another process's writer: a connection of its own holding the write lock.
@@ -431,11 +428,9 @@ async fn behind_proxy(options: DbOptions) -> (TestDb, Client, Proxy) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
 async fn a_frozen_postgres_answers_503_within_the_deadline_then_heals() {
-    let options = DbOptions {
-        operation_timeout: Duration::from_millis(500),
-        acquire_timeout: Duration::from_millis(400),
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default()
+        .with_operation_timeout(Duration::from_millis(500))
+        .with_acquire_timeout(Duration::from_millis(400));
     let (test, client, proxy) = behind_proxy(options).await;
     let created = client
         .post("alice", TASKS, json!({"title": "before"}))
@@ -519,10 +514,7 @@ async fn connections_cut_while_the_pool_was_quiet_are_replaced_without_errors() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL; run with `cargo test -- --ignored`"]
 async fn connections_cut_under_load_answer_503_never_500() {
-    let options = DbOptions {
-        ping_after_idle: None,
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default().with_ping_after_idle(None);
     let (test, client, proxy) = behind_proxy(options).await;
     let mut acknowledged = BTreeSet::new();
     let mut statuses = BTreeSet::new();
@@ -569,10 +561,7 @@ async fn start_up_with_the_database_down_fails_with_the_real_cause() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
         listener.local_addr().expect("an address").port()
     };
-    let options = DbOptions {
-        connect_timeout: Duration::from_millis(800),
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default().with_connect_timeout(Duration::from_millis(800));
     let started = Instant::now();
     let error = Db::connect_with(
         &format!("postgres://u:secret@127.0.0.1:{port}/db"),
@@ -613,10 +602,7 @@ async fn start_up_waits_for_a_database_that_comes_up() {
         .expect("a PostgreSQL URL")
         .host("127.0.0.1")
         .port(address.port());
-    let options = DbOptions {
-        connect_timeout: Duration::from_secs(10),
-        ..DbOptions::default()
-    };
+    let options = DbOptions::default().with_connect_timeout(Duration::from_secs(10));
     let started = Instant::now();
     let db = Db::connect_postgres(connect, &options)
         .await

@@ -16,7 +16,8 @@ mod common;
 use axum::Router;
 use common::{Backend, Client, Reply, TestDb};
 use crud_core::chrono::{DateTime, NaiveDate, Utc};
-use crud_core::resource::{OrderBy, Role};
+use crud_core::column::SqlKind;
+use crud_core::schema::{OrderBy, Role};
 use crud_core::uuid::Uuid;
 use crud_core::{AppState, BackendKind, Crud, CrudEnum, Db, Error, Page, Resource};
 use serde::Serialize;
@@ -1585,16 +1586,9 @@ async fn bookmark_services_page_their_list(backend: Backend) {
         .await
         .expect("a query");
     assert_eq!(urls(all), ["b", "d", "a", "c"]);
-    let page = Bookmark::list(
-        db,
-        "alice",
-        Page {
-            limit: Some(2),
-            offset: Some(1),
-        },
-    )
-    .await
-    .expect("a query");
+    let page = Bookmark::list(db, "alice", Page::default().with_limit(2).with_offset(1))
+        .await
+        .expect("a query");
     assert_eq!(urls(page), ["d", "a"]);
     let starred = Bookmark::toggle(db, "alice", created[0].id.clone(), "starred")
         .await
@@ -1650,13 +1644,7 @@ fn schemas_name_their_tables_paths_columns_and_order() {
             ("body", Role::Input),
         ]
     );
-    assert_eq!(
-        note.order_by,
-        [OrderBy {
-            column: "title",
-            descending: false
-        }]
-    );
+    assert_eq!(note.order_by, [OrderBy::new("title", false)]);
     assert_eq!(note.owner().name, "owner_id");
 
     let measurement = Measurement::SCHEMA;
@@ -1685,16 +1673,7 @@ fn schemas_name_their_tables_paths_columns_and_order() {
     );
     assert_eq!(
         measurement.order_by,
-        [
-            OrderBy {
-                column: "taken_on",
-                descending: false
-            },
-            OrderBy {
-                column: "value",
-                descending: true
-            }
-        ]
+        [OrderBy::new("taken_on", false), OrderBy::new("value", true)]
     );
 
     let bookmark = Bookmark::SCHEMA;
@@ -1707,21 +1686,17 @@ fn schemas_name_their_tables_paths_columns_and_order() {
         bookmark
             .columns
             .iter()
-            .map(|column| (
-                column.name,
-                column.sql_type.postgres,
-                column.sql_type.nullable
-            ))
+            .map(|column| (column.name, column.sql_type.kind, column.sql_type.nullable))
             .collect::<Vec<_>>(),
         [
-            ("id", "TEXT", false),
-            ("account", "TEXT", false),
-            ("url", "TEXT", false),
-            ("rating", "SMALLINT", true),
-            ("priority", "TEXT", true),
-            ("read_by", "DATE", true),
-            ("starred", "BOOLEAN", false),
-            ("saved_at", "TIMESTAMPTZ", false),
+            ("id", SqlKind::Text, false),
+            ("account", SqlKind::Text, false),
+            ("url", SqlKind::Text, false),
+            ("rating", SqlKind::SmallInt, true),
+            ("priority", SqlKind::Text, true),
+            ("read_by", SqlKind::Date, true),
+            ("starred", SqlKind::Boolean, false),
+            ("saved_at", SqlKind::Timestamp, false),
         ]
     );
 }

@@ -1821,10 +1821,7 @@ async fn service_list_is_owner_scoped_newest_first_and_paged(backend: Backend) {
     let page = Task::list(
         &db.db,
         "alice",
-        Page {
-            limit: Some(1),
-            offset: Some(1),
-        },
+        Page::default().with_limit(1).with_offset(1),
     )
     .await;
     let bob_sees = Task::list(&db.db, "bob", Page::default()).await;

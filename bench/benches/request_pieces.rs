@@ -2,7 +2,8 @@
 //! parsing and validation, response serialisation. Run with `cargo bench -p crud-bench`.
 
 use crud_core::chrono::{TimeZone, Utc};
-use crud_core::resource::Input;
+// The benchmarks measure the framework's own pieces, some of them reached only by the derive.
+use crud_core::__private::Input;
 use crud_core::{Auth, BackendKind, Resource};
 use std::time::Duration;
 use todo::{Task, TaskCreate};
@@ -71,9 +72,5 @@ fn serialize_list_of_20(bencher: divan::Bencher) {
 /// The SQL of an operation, looked up per request (built once per backend).
 #[divan::bench]
 fn look_up_statements(bencher: divan::Bencher) {
-    bencher.bench(|| {
-        Task::statements(divan::black_box(BackendKind::Postgres))
-            .get
-            .len()
-    });
+    bencher.bench(|| std::ptr::from_ref(Task::statements(divan::black_box(BackendKind::Postgres))));
 }

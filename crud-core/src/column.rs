@@ -7,24 +7,57 @@ use std::fmt::Display;
 use std::str::FromStr;
 use uuid::Uuid;
 
-/// The SQL type of a column on each backend, used to write the table's DDL.
+/// What a column holds, whatever the backend: each backend's dialect names the SQL type that
+/// stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SqlKind {
+    /// A 16-bit integer.
+    SmallInt,
+    /// A 32-bit integer.
+    Integer,
+    /// A 64-bit integer.
+    BigInt,
+    /// A 32-bit float.
+    Real,
+    /// A 64-bit float.
+    Double,
+    /// A boolean.
+    Boolean,
+    /// A UUID.
+    Uuid,
+    /// A point in time (UTC, microseconds).
+    Timestamp,
+    /// A calendar date.
+    Date,
+    /// Text.
+    Text,
+}
+
+/// The SQL type of a column: what it holds, and whether it accepts `NULL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SqlType {
-    /// The PostgreSQL type name.
-    pub postgres: &'static str,
-    /// The SQLite type name.
-    pub sqlite: &'static str,
+    /// What the column holds.
+    pub kind: SqlKind,
     /// Whether the column accepts `NULL` (the field is an `Option`).
     pub nullable: bool,
 }
 
 impl SqlType {
-    /// A `NOT NULL` column of the given types.
-    pub const fn new(postgres: &'static str, sqlite: &'static str) -> Self {
+    /// A `NOT NULL` column holding `kind`.
+    pub const fn new(kind: SqlKind) -> Self {
         Self {
-            postgres,
-            sqlite,
+            kind,
             nullable: false,
+        }
+    }
+
+    /// The same type, accepting `NULL`.
+    pub const fn nullable(self) -> Self {
+        Self {
+            nullable: true,
+            ..self
         }
     }
 }
@@ -109,19 +142,19 @@ pub trait ColumnType:
 }
 
 macro_rules! column_types {
-    ($($ty:ty => $pg:literal, $lite:literal;)*) => {$(
+    ($($ty:ty => $kind:ident;)*) => {$(
         impl ColumnType for $ty {
-            const SQL_TYPE: SqlType = SqlType::new($pg, $lite);
+            const SQL_TYPE: SqlType = SqlType::new(SqlKind::$kind);
         }
     )*};
 }
 
 column_types! {
-    i16 => "SMALLINT", "INTEGER";
-    i32 => "INTEGER", "INTEGER";
-    i64 => "BIGINT", "INTEGER";
-    bool => "BOOLEAN", "BOOLEAN";
-    Uuid => "UUID", "BLOB";
+    i16 => SmallInt;
+    i32 => Integer;
+    i64 => BigInt;
+    bool => Boolean;
+    Uuid => Uuid;
 }
 
 /// Refuses a float that is not finite, or is `-0.0`: SQLite stores a real without a fraction
@@ -142,7 +175,7 @@ const YEAR_OUT_OF_RANGE: &str = "year must be between 1 and 9999";
 const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
 impl ColumnType for f32 {
-    const SQL_TYPE: SqlType = SqlType::new("REAL", "REAL");
+    const SQL_TYPE: SqlType = SqlType::new(SqlKind::Real);
 
     fn check(&self) -> Result<(), &'static str> {
         check_float(self.is_finite(), *self == 0.0 && self.is_sign_negative())
@@ -150,7 +183,7 @@ impl ColumnType for f32 {
 }
 
 impl ColumnType for f64 {
-    const SQL_TYPE: SqlType = SqlType::new("DOUBLE PRECISION", "REAL");
+    const SQL_TYPE: SqlType = SqlType::new(SqlKind::Double);
 
     fn check(&self) -> Result<(), &'static str> {
         check_float(self.is_finite(), *self == 0.0 && self.is_sign_negative())
@@ -158,7 +191,7 @@ impl ColumnType for f64 {
 }
 
 impl ColumnType for NaiveDate {
-    const SQL_TYPE: SqlType = SqlType::new("DATE", "TEXT");
+    const SQL_TYPE: SqlType = SqlType::new(SqlKind::Date);
 
     fn check(&self) -> Result<(), &'static str> {
         if YEARS.contains(&self.year()) {
@@ -170,7 +203,7 @@ impl ColumnType for NaiveDate {
 }
 
 impl ColumnType for DateTime<Utc> {
-    const SQL_TYPE: SqlType = SqlType::new("TIMESTAMPTZ", "TEXT");
+    const SQL_TYPE: SqlType = SqlType::new(SqlKind::Timestamp);
 
     fn check(&self) -> Result<(), &'static str> {
         let nanos = self.nanosecond();
@@ -188,7 +221,7 @@ impl ColumnType for DateTime<Utc> {
 }
 
 impl ColumnType for String {
-    const SQL_TYPE: SqlType = SqlType::new("TEXT", "TEXT");
+    const SQL_TYPE: SqlType = SqlType::new(SqlKind::Text);
 
     fn check(&self) -> Result<(), &'static str> {
         if self.contains('\0') {
@@ -200,10 +233,7 @@ impl ColumnType for String {
 }
 
 impl<T: ColumnType> ColumnType for Option<T> {
-    const SQL_TYPE: SqlType = SqlType {
-        nullable: true,
-        ..T::SQL_TYPE
-    };
+    const SQL_TYPE: SqlType = T::SQL_TYPE.nullable();
 
     fn check(&self) -> Result<(), &'static str> {
         self.as_ref().map_or(Ok(()), T::check)
@@ -366,7 +396,8 @@ macro_rules! text_enum_impls {
         }
 
         impl $crate::column::ColumnType for $ty {
-            const SQL_TYPE: $crate::column::SqlType = $crate::column::SqlType::new("TEXT", "TEXT");
+            const SQL_TYPE: $crate::column::SqlType =
+                $crate::column::SqlType::new($crate::column::SqlKind::Text);
         }
 
         impl $crate::__private::serde::Serialize for $ty {

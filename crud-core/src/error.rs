@@ -18,6 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Retry-After`), 507, or 500 for a bug; the database's own text is logged with the cause,
 /// never sent.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// 401: no usable bearer token.
     #[error("{0}")]
@@ -48,7 +49,7 @@ pub enum Error {
     /// 500: a table does not match its resource's struct (found at start-up by
     /// [`Db::check_table`](crate::Db::check_table)).
     #[error("{0}")]
-    Schema(#[from] crate::migrate::TableMismatch),
+    Schema(#[from] crate::schema::TableMismatch),
     /// 503: a database call did not finish within
     /// [`DbOptions::operation_timeout`](crate::DbOptions::operation_timeout).
     #[error("the database did not answer within {0:?}")]

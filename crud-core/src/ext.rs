@@ -42,7 +42,7 @@ use std::future::Future;
 ///     let task = Task::create(db, "alice", TaskCreate { title: "Buy milk".into() }).await?;
 ///     let done = Task::toggle(db, "alice", task.id, "completed").await?;
 ///     assert!(done.is_some_and(|task| task.completed));
-///     let _first_ten = Task::list(db, "alice", Page { limit: Some(10), offset: None }).await?;
+///     let _first_ten = Task::list(db, "alice", Page::default().with_limit(10)).await?;
 ///     Ok(())
 /// }
 ///

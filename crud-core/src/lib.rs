@@ -47,20 +47,48 @@
 //! The derive's attributes are documented on [`Crud`](macro@Crud), the functions it gives a
 //! resource on the [`Crud`](trait@Crud) trait, and the operations on [`service`] and
 //! [`routes`].
+//!
+//! # What is stable
+//!
+//! The public API is what this documentation shows; it follows semantic versioning:
+//!
+//! - the derives and their attributes, the [`Crud`](trait@Crud) trait, [`service`],
+//!   [`routes`], [`Db`] and [`DbOptions`], [`Auth`] and [`Caller`], [`serve`] and
+//!   [`ServeOptions`], [`migrate`], [`Error`] and its statuses, the JSON shapes of responses;
+//! - [`schema`] and [`column`](mod@column) as descriptions to read: the derive builds them.
+//!
+//! Enums and option structs that will grow are `#[non_exhaustive]`: a new variant or setting
+//! comes in a minor version. Option structs are built from their `Default` and `with_*`
+//! setters.
+//!
+//! Not stable: the SQL text the library writes (it may change in any version, the tables'
+//! DDL only with a note), log messages, and everything under `__private`, which only the
+//! derive's generated code may use.
 
-pub mod auth;
+// The crate in four groups, from the description of a resource up to its HTTP routes. A module
+// imports only from its own group and those above it, and no two modules import each other.
+//
+// What a resource is:
 pub mod column;
+pub mod schema;
+pub mod validate;
+
+// Its SQL, one dialect per backend:
+mod dialect;
+
+// Running it on a database:
 pub mod db;
 pub mod error;
+mod resource;
+
+// Its operations, their HTTP side, and the server:
+pub mod auth;
 mod ext;
 pub mod migrate;
-pub mod resource;
 pub mod routes;
 pub mod server;
 pub mod service;
-pub mod sql;
 mod state;
-pub mod validate;
 
 pub use auth::{Auth, Caller, Claims};
 /// Re-exported: the date and time types of timestamp fields.
@@ -73,8 +101,8 @@ pub use crud_derive::CrudEnum;
 pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use ext::Crud;
-pub use resource::Resource;
-pub use routes::DEFAULT_BODY_LIMIT;
+pub use resource::{Input, Resource};
+pub use schema::DEFAULT_BODY_LIMIT;
 pub use server::{ServeOptions, serve};
 pub use service::Page;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
@@ -98,11 +126,10 @@ pub mod __private {
     pub use sqlx;
 
     pub use crate::column::{ColumnType, IdType, OwnerType, TimestampType, ToggleType};
-    pub use crate::db::Backend;
-    pub use crate::resource::{
-        Binder, Column, Input, OrderBy, Resource, Role, Schema, StatementCache,
-    };
-    pub use crate::sql::Statements;
+    pub use crate::db::backend::Backend;
+    pub use crate::dialect::{BackendKind, Statements};
+    pub use crate::resource::{Binder, Input, Resource, StatementCache};
+    pub use crate::schema::{Column, OrderBy, Role, Schema};
     pub use crate::validate::{ValidationErrors, check_length, check_range, check_value};
 
     /// The bound of [`assert_serialize`], saying what is missing.

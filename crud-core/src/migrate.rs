@@ -3,7 +3,9 @@
 //! difference instead of answering 500 later.
 
 use crate::db::{BackendKind, Db};
-use crate::resource::{Column, Resource, Role};
+use crate::resource::Resource;
+use crate::schema::{Column, Role, TableMismatch};
+use crate::service::bounded;
 
 /// The statements that create the table of `R` and its owner index on `backend`, in order,
 /// each idempotent (`IF NOT EXISTS`). What [`Db::create_table`] runs; print them into a
@@ -14,19 +16,6 @@ pub fn ddl<R: Resource>(backend: BackendKind) -> [&'static str; 2] {
         statements.create_table.as_str(),
         statements.create_index.as_str(),
     ]
-}
-
-/// How a table differs from the struct of its resource.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the table \"{table}\" does not match {resource}: {}", .differences.join("; "))]
-#[non_exhaustive]
-pub struct TableMismatch {
-    /// The resource's name.
-    pub resource: &'static str,
-    /// The table's name.
-    pub table: &'static str,
-    /// Each difference, in words ("column \"title\" is missing").
-    pub differences: Vec<String>,
 }
 
 /// A column as the database describes it.
@@ -45,7 +34,7 @@ impl Db {
     /// default). Columns the application added for itself, nullable or with a default, are
     /// fine.
     pub async fn check_table<R: Resource>(&self) -> crate::Result<()> {
-        let found = self.bounded(self.columns_of(R::SCHEMA.table)).await?;
+        let found = bounded(self, self.columns_of(R::SCHEMA.table)).await?;
         let differences = differences(R::SCHEMA.columns, &found, self.backend());
         if differences.is_empty() {
             Ok(())
@@ -115,14 +104,6 @@ impl Db {
     }
 }
 
-/// The PostgreSQL type names of the DDL, as `format_type` spells them.
-fn postgres_spelling(sql_type: &str) -> &str {
-    match sql_type {
-        "TIMESTAMPTZ" => "TIMESTAMP WITH TIME ZONE",
-        other => other,
-    }
-}
-
 fn differences(expected: &[Column], found: &[Found], backend: BackendKind) -> Vec<String> {
     let mut differences = Vec::new();
     if found.is_empty() {
@@ -134,10 +115,7 @@ fn differences(expected: &[Column], found: &[Found], backend: BackendKind) -> Ve
             differences.push(format!("column \"{}\" is missing", column.name));
             continue;
         };
-        let wanted = match backend {
-            BackendKind::Postgres => postgres_spelling(column.sql_type.postgres),
-            BackendKind::Sqlite => column.sql_type.sqlite,
-        };
+        let wanted = backend.dialect().catalogue_type_name(column.sql_type.kind);
         if actual.sql_type != wanted {
             differences.push(format!(
                 "column \"{}\" is {}, expected {wanted}",

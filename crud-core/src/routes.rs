@@ -160,8 +160,7 @@ where
     }
 }
 
-/// The body limit of a resource without `#[crud(body_limit = N)]`: 64 KiB.
-pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+pub use crate::schema::DEFAULT_BODY_LIMIT;
 
 /// A JSON request body of a resource, with unknown fields refused. A failure is an [`Error`]
 /// with the right status: 400 (malformed or mistyped), 413 (larger than the resource's body

@@ -8,15 +8,18 @@
 use crate::column::IdType;
 use crate::db::failure::connection_lost;
 use crate::db::{Backend, Db, Runner, with_pool};
+use crate::dialect::Statements;
 use crate::error::{Error, Result};
-use crate::resource::{Binder, Input, Resource, Role};
-use crate::sql::Statements;
+use crate::resource::{Binder, Input, Resource};
+use crate::schema::Role;
 use chrono::{DateTime, Utc};
 use sqlx::Database;
 use std::future::Future;
 
-/// A page of a list.
+/// A page of a list: [`Page::default`] (every row), then [`with_limit`](Page::with_limit) and
+/// [`with_offset`](Page::with_offset).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// The most rows to return; all of them when `None`.
     pub limit: Option<u32>,
@@ -24,10 +27,30 @@ pub struct Page {
     pub offset: Option<u32>,
 }
 
+impl Page {
+    /// At most `limit` rows.
+    #[must_use]
+    pub fn with_limit(self, limit: u32) -> Self {
+        Self {
+            limit: Some(limit),
+            ..self
+        }
+    }
+
+    /// The rows after the first `offset`.
+    #[must_use]
+    pub fn with_offset(self, offset: u32) -> Self {
+        Self {
+            offset: Some(offset),
+            ..self
+        }
+    }
+}
+
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
     input.validate()?;
-    db.bounded(async {
+    bounded(db, async {
         with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await)
     })
     .await
@@ -68,9 +91,12 @@ pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R
             .map(|row| Ok(R::decode::<P::Database>(row)?))
             .collect()
     }
-    db.bounded(read_again_once(|| async {
-        with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
-    }))
+    bounded(
+        db,
+        read_again_once(|| async {
+            with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
+        }),
+    )
     .await
 }
 
@@ -84,15 +110,18 @@ pub async fn get<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<
         let row = runner.fetch_optional(sql, binder.finish()?).await?;
         decode_optional::<R, P>(row)
     }
-    db.bounded(read_again_once(|| async {
-        with_pool!(db, reads runner => run::<R, _>(runner, owner, id.clone()).await)
-    }))
+    bounded(
+        db,
+        read_again_once(|| async {
+            with_pool!(db, reads runner => run::<R, _>(runner, owner, id.clone()).await)
+        }),
+    )
     .await
 }
 
 /// Deletes the owner's resource with this id, returning it; `None` if there was none.
 pub async fn delete<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
-    db.bounded(async {
+    bounded(db, async {
         with_pool!(db, writes runner => by_id::<R, _>(runner, |sql| &sql.delete, &[], owner, id).await)
     })
     .await
@@ -126,7 +155,7 @@ pub async fn update<R: Resource>(
         decode_optional::<R, P>(row)
     }
     input.validate()?;
-    db.bounded(async {
+    bounded(db, async {
         with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
     })
     .await
@@ -148,10 +177,19 @@ pub async fn toggle<R: Resource>(
         .position(|(column, _)| column.json_name == field)
         .unwrap_or_else(|| panic!("`{field}` is not a toggle field of {}", R::SCHEMA.name));
     let sql = move |statements: &'static Statements| statements.toggles[index].as_str();
-    db.bounded(async {
+    bounded(db, async {
         with_pool!(db, writes runner => by_id::<R, _>(runner, sql, &[Role::UpdatedAt], owner, id).await)
     })
     .await
+}
+
+/// Runs one call to the database within [`DbOptions::operation_timeout`](crate::DbOptions):
+/// 503 when it passes, even if the database stopped answering altogether.
+pub(crate) async fn bounded<T>(db: &Db, call: impl Future<Output = Result<T>>) -> Result<T> {
+    let timeout = db.operation_timeout();
+    tokio::time::timeout(timeout, call)
+        .await
+        .unwrap_or(Err(Error::DatabaseTimeout(timeout)))
 }
 
 /// Runs a read, and runs it once more if its connection turned out dead before the statement

@@ -218,12 +218,7 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         let sql_type =
             quote_spanned! {ty.span()=> <#ty as #krate::__private::ColumnType>::SQL_TYPE };
         quote! {
-            #krate::__private::Column {
-                name: #column,
-                json_name: #json,
-                role: #role,
-                sql_type: #sql_type,
-            },
+            #krate::__private::Column::new(#column, #json, #role, #sql_type),
         }
     });
     let order_by = resource.order_by.iter().filter_map(|key| {
@@ -232,7 +227,7 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
             .iter()
             .find(|field| field.name == key.field)?;
         let (column, descending) = (&field.column.value, key.descending);
-        Some(quote! { #krate::__private::OrderBy { column: #column, descending: #descending }, })
+        Some(quote! { #krate::__private::OrderBy::new(#column, #descending), })
     });
     let body_limit = resource.body_limit.map_or_else(
         || quote!(#krate::DEFAULT_BODY_LIMIT),
@@ -249,14 +244,14 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
             type Create = #create;
             type Update = #update;
 
-            const SCHEMA: #krate::__private::Schema = #krate::__private::Schema {
-                name: #name,
-                table: #table,
-                path: #path,
-                columns: &[#(#columns)*],
-                order_by: &[#(#order_by)*],
-                body_limit: #body_limit,
-            };
+            const SCHEMA: #krate::__private::Schema = #krate::__private::Schema::new(
+                #name,
+                #table,
+                #path,
+                &[#(#columns)*],
+                &[#(#order_by)*],
+                #body_limit,
+            );
 
             fn statements(
                 __crud_backend: #krate::BackendKind,
@@ -398,8 +393,8 @@ mod tests {
             true,
         ))
         .to_string();
-        assert!(expanded.contains("name : \"created_at\" , json_name : \"createdAt\""));
-        assert!(expanded.contains("name : \"user_id\" , json_name : \"userId\""));
+        assert!(expanded.contains("Column :: new (\"created_at\" , \"createdAt\""));
+        assert!(expanded.contains("Column :: new (\"user_id\" , \"userId\""));
         assert!(expanded.contains("rename_all = \"camelCase\""));
     }
 
@@ -419,8 +414,8 @@ mod tests {
         };
         let expanded = derive(&input).to_string();
         assert!(!expanded.contains("compile_error"), "{expanded}");
-        assert!(expanded.contains("json_name : \"heading\""));
-        assert!(expanded.contains("json_name : \"userId\""));
+        assert!(expanded.contains("Column :: new (\"title\" , \"heading\""));
+        assert!(expanded.contains("Column :: new (\"user_id\" , \"userId\""));
     }
 
     #[test]

@@ -71,14 +71,14 @@ pub(crate) fn expand(
                 type Create = #create;
                 type Update = #update;
 
-                const SCHEMA: #krate::__private::Schema = #krate::__private::Schema {
-                    name: #name,
-                    table: "",
-                    path: "",
-                    columns: &[],
-                    order_by: &[],
-                    body_limit: #krate::DEFAULT_BODY_LIMIT,
-                };
+                const SCHEMA: #krate::__private::Schema = #krate::__private::Schema::new(
+                    #name,
+                    "",
+                    "",
+                    &[],
+                    &[],
+                    #krate::DEFAULT_BODY_LIMIT,
+                );
 
                 fn statements(_: #krate::BackendKind) -> &'static #krate::__private::Statements {
                     ::core::unreachable!()

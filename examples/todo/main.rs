@@ -88,17 +88,13 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
             (auth, Some(token))
         }
     };
-    let defaults = DbOptions::default();
-    let options = DbOptions {
-        max_connections: config.max_connections,
-        connect_timeout: config
-            .database_connect_timeout
-            .unwrap_or(defaults.connect_timeout),
-        operation_timeout: config
-            .database_timeout
-            .unwrap_or(defaults.operation_timeout),
-        ..defaults
-    };
+    let mut options = DbOptions::default().with_max_connections(config.max_connections);
+    if let Some(timeout) = config.database_connect_timeout {
+        options = options.with_connect_timeout(timeout);
+    }
+    if let Some(timeout) = config.database_timeout {
+        options = options.with_operation_timeout(timeout);
+    }
     let url = &config.database_url;
     let db = Db::connect_with(url, &options).await.map_err(|error| {
         let error = error.to_string();

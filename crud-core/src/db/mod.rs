@@ -1,24 +1,20 @@
 //! Database connections: the [`Db`] pool handle and the [`Backend`]s it runs on.
 
+pub(crate) mod backend;
 mod connect;
 pub mod failure;
+mod runner;
 mod sqlite_writer;
 mod url;
 
-use crate::column::{ColumnType, Encodable};
-use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
+pub use crate::dialect::BackendKind;
+pub(crate) use backend::{Backend, BoxFuture};
 pub use failure::Failure;
+pub(crate) use runner::Runner;
 pub use sqlite_writer::SqliteWriter;
-use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Arguments, Database, PgPool, Pool, Postgres, Row, Sqlite, SqlitePool};
-use std::future::Future;
-use std::pin::Pin;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 pub use url::{masked_url, redact};
@@ -47,27 +43,6 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
-/// The SQL backends a [`Db`] can run on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BackendKind {
-    /// SQLite, embedded: a file or an in-memory database.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
-
-impl BackendKind {
-    /// The backend a database URL names (`sqlite:` or `postgres:`/`postgresql:`).
-    pub fn from_url(url: &str) -> Option<Self> {
-        let scheme = url.split_once(':')?.0;
-        match scheme {
-            "sqlite" => Some(Self::Sqlite),
-            "postgres" | "postgresql" => Some(Self::Postgres),
-            _ => None,
-        }
-    }
-}
-
 /// A connection pool on one of the supported backends; cheap to clone.
 ///
 /// Every service function and handler of a resource takes a `Db`, so one resource definition
@@ -92,6 +67,7 @@ pub(crate) enum Pools {
 /// connection of their own, the [`SqliteWriter`], where they queue in order. Readers (WAL
 /// mode) never wait for the writer.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SqlitePools {
     /// The connections that read (at most [`DbOptions::max_connections`]).
     pub reads: SqlitePool,
@@ -99,8 +75,20 @@ pub struct SqlitePools {
     pub writer: SqliteWriter,
 }
 
-/// Pool settings for [`Db::connect_with`].
+/// Pool settings for [`Db::connect_with`]: [`DbOptions::default`], then a `with_*` setter for
+/// each setting to change.
+///
+/// ```
+/// use crud_core::DbOptions;
+/// use std::time::Duration;
+///
+/// let options = DbOptions::default()
+///     .with_max_connections(20)
+///     .with_operation_timeout(Duration::from_secs(5));
+/// assert_eq!(options.max_connections, 20);
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct DbOptions {
     /// The most connections the pool opens (default 10). On SQLite, the readers'; the writer
     /// has one more of its own.
@@ -135,6 +123,74 @@ pub struct DbOptions {
     /// use, and replaced if it turns out dead (a server restart while the pool was quiet);
     /// `None` never checks (default 1 s). Connections in steady use are not pinged.
     pub ping_after_idle: Option<Duration>,
+}
+
+impl DbOptions {
+    /// Sets [`max_connections`](Self::max_connections).
+    #[must_use]
+    pub fn with_max_connections(mut self, max_connections: u32) -> Self {
+        self.max_connections = max_connections;
+        self
+    }
+
+    /// Sets [`min_connections`](Self::min_connections).
+    #[must_use]
+    pub fn with_min_connections(mut self, min_connections: u32) -> Self {
+        self.min_connections = min_connections;
+        self
+    }
+
+    /// Sets [`acquire_timeout`](Self::acquire_timeout).
+    #[must_use]
+    pub fn with_acquire_timeout(mut self, acquire_timeout: Duration) -> Self {
+        self.acquire_timeout = acquire_timeout;
+        self
+    }
+
+    /// Sets [`test_before_acquire`](Self::test_before_acquire).
+    #[must_use]
+    pub fn with_test_before_acquire(mut self, test_before_acquire: bool) -> Self {
+        self.test_before_acquire = test_before_acquire;
+        self
+    }
+
+    /// Sets [`sqlite_busy_timeout`](Self::sqlite_busy_timeout).
+    #[must_use]
+    pub fn with_sqlite_busy_timeout(mut self, sqlite_busy_timeout: Duration) -> Self {
+        self.sqlite_busy_timeout = sqlite_busy_timeout;
+        self
+    }
+
+    /// Sets [`postgres_statement_timeout`](Self::postgres_statement_timeout).
+    #[must_use]
+    pub fn with_postgres_statement_timeout(
+        mut self,
+        postgres_statement_timeout: Option<Duration>,
+    ) -> Self {
+        self.postgres_statement_timeout = postgres_statement_timeout;
+        self
+    }
+
+    /// Sets [`operation_timeout`](Self::operation_timeout).
+    #[must_use]
+    pub fn with_operation_timeout(mut self, operation_timeout: Duration) -> Self {
+        self.operation_timeout = operation_timeout;
+        self
+    }
+
+    /// Sets [`connect_timeout`](Self::connect_timeout).
+    #[must_use]
+    pub fn with_connect_timeout(mut self, connect_timeout: Duration) -> Self {
+        self.connect_timeout = connect_timeout;
+        self
+    }
+
+    /// Sets [`ping_after_idle`](Self::ping_after_idle).
+    #[must_use]
+    pub fn with_ping_after_idle(mut self, ping_after_idle: Option<Duration>) -> Self {
+        self.ping_after_idle = ping_after_idle;
+        self
+    }
 }
 
 impl Default for DbOptions {
@@ -306,12 +362,9 @@ impl Db {
         }
     }
 
-    /// Runs one call to the database within [`DbOptions::operation_timeout`]: 503 when it
-    /// passes.
-    pub(crate) async fn bounded<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
-        tokio::time::timeout(self.operation_timeout, call)
-            .await
-            .unwrap_or(Err(Error::DatabaseTimeout(self.operation_timeout)))
+    /// The deadline of one call to the database ([`DbOptions::operation_timeout`]).
+    pub fn operation_timeout(&self) -> Duration {
+        self.operation_timeout
     }
 
     #[inline(never)]
@@ -358,241 +411,5 @@ impl Db {
                 Pools::Postgres(pool) => pool.close().await,
             }
         })
-    }
-}
-
-/// A boxed future. The statements run behind one: sqlx's query and pool machinery is then
-/// compiled once, in this crate, rather than again in every crate that awaits a query.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// The parameters of a write, bound once the write's time is known (on SQLite, when the
-/// writer takes it up, so that times follow the order of the writes).
-pub type BindAt<DB> =
-    Box<dyn FnOnce(DateTime<Utc>) -> Result<<DB as Database>::Arguments, sqlx::Error> + Send>;
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for sqlx::Sqlite {}
-    impl Sealed for sqlx::Postgres {}
-}
-
-/// A supported sqlx database: the operations the generic services need, implemented once per
-/// backend. Sealed: the backends are SQLite and PostgreSQL.
-pub trait Backend: Database + sealed::Sealed {
-    /// Which backend this is.
-    const KIND: BackendKind;
-
-    /// Adds a query parameter.
-    fn add<T: Encodable>(args: &mut Self::Arguments, value: T) -> Result<(), BoxDynError>;
-
-    /// Reads the column at `index` of a row.
-    fn get<T: ColumnType>(row: &Self::Row, index: usize) -> Result<T, sqlx::Error>;
-
-    /// Runs a statement returning at most one row.
-    fn fetch_optional<'p>(
-        pool: &'p Pool<Self>,
-        sql: &'static str,
-        args: Self::Arguments,
-    ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
-
-    /// Runs a statement returning rows, to its end.
-    fn fetch_all<'p>(
-        pool: &'p Pool<Self>,
-        sql: &'static str,
-        args: Self::Arguments,
-    ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>>;
-
-    /// Runs a write returning at most one row, to its end: an error reported after the row
-    /// (a failed commit, a deferred constraint) is the write's error.
-    fn fetch_written<'p>(
-        pool: &'p Pool<Self>,
-        sql: &'static str,
-        args: Self::Arguments,
-    ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
-}
-
-// The statements run in functions that are neither generic over the resource nor inlined
-// elsewhere, behind a `BoxFuture`: sqlx's machinery is compiled once per backend, here.
-macro_rules! backend {
-    ($db:ty, $kind:expr, written: $written:expr) => {
-        impl Backend for $db {
-            const KIND: BackendKind = $kind;
-
-            fn add<T: Encodable>(args: &mut Self::Arguments, value: T) -> Result<(), BoxDynError> {
-                args.add(value)
-            }
-
-            fn get<T: ColumnType>(row: &Self::Row, index: usize) -> Result<T, sqlx::Error> {
-                row.try_get(index)
-            }
-
-            #[inline(never)]
-            fn fetch_optional<'p>(
-                pool: &'p Pool<Self>,
-                sql: &'static str,
-                args: Self::Arguments,
-            ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>> {
-                Box::pin(sqlx::query_with(sql, args).fetch_optional(pool))
-            }
-
-            #[inline(never)]
-            fn fetch_all<'p>(
-                pool: &'p Pool<Self>,
-                sql: &'static str,
-                args: Self::Arguments,
-            ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>> {
-                Box::pin(sqlx::query_with(sql, args).fetch_all(pool))
-            }
-
-            #[inline(never)]
-            fn fetch_written<'p>(
-                pool: &'p Pool<Self>,
-                sql: &'static str,
-                args: Self::Arguments,
-            ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>> {
-                $written(pool, sql, args)
-            }
-        }
-    };
-}
-
-// sqlx-sqlite's `fetch_optional` stops stepping the statement at its first row, before the
-// step that commits: a write is read with `fetch_all`, which steps it to its end.
-backend!(Sqlite, BackendKind::Sqlite, written: |pool, sql, args| -> BoxFuture<'_, _> {
-    let rows = sqlx::query_with(sql, args).fetch_all(pool);
-    Box::pin(async move { Ok(rows.await?.into_iter().next()) })
-});
-// sqlx-postgres's `fetch_optional` reads every response of the statement (an error after the
-// first row included) before it returns.
-backend!(Postgres, BackendKind::Postgres, written: |pool, sql, args| -> BoxFuture<'_, _> {
-    Box::pin(sqlx::query_with(sql, args).fetch_optional(pool))
-});
-
-/// Where a statement runs: a pool, or the [`SqliteWriter`].
-pub trait Runner: Sync {
-    /// The backend the statements run on.
-    type Database: Backend;
-
-    /// Runs a statement that reads at most one row.
-    fn fetch_optional(
-        &self,
-        sql: &'static str,
-        args: <Self::Database as Database>::Arguments,
-    ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
-
-    /// Runs a statement that reads rows.
-    fn fetch_all(
-        &self,
-        sql: &'static str,
-        args: <Self::Database as Database>::Arguments,
-    ) -> BoxFuture<'_, Result<Vec<<Self::Database as Database>::Row>, sqlx::Error>>;
-
-    /// Runs a write returning at most one row, with the parameters `bind` gives for the
-    /// write's time. The statement is run to its end before the row is returned, so that an
-    /// error of the step that commits (a full disk, say) is never missed.
-    fn write(
-        &self,
-        sql: &'static str,
-        bind: BindAt<Self::Database>,
-    ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
-}
-
-impl<DB: Backend> Runner for Pool<DB> {
-    type Database = DB;
-
-    fn fetch_optional(
-        &self,
-        sql: &'static str,
-        args: DB::Arguments,
-    ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
-        DB::fetch_optional(self, sql, args)
-    }
-
-    fn fetch_all(
-        &self,
-        sql: &'static str,
-        args: DB::Arguments,
-    ) -> BoxFuture<'_, Result<Vec<DB::Row>, sqlx::Error>> {
-        DB::fetch_all(self, sql, args)
-    }
-
-    fn write(
-        &self,
-        sql: &'static str,
-        bind: BindAt<DB>,
-    ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
-        match bind(crate::column::now()) {
-            Ok(args) => DB::fetch_written(self, sql, args),
-            Err(error) => Box::pin(std::future::ready(Err(error))),
-        }
-    }
-}
-
-impl Runner for SqliteWriter {
-    type Database = Sqlite;
-
-    #[inline(never)]
-    fn fetch_optional(
-        &self,
-        sql: &'static str,
-        args: SqliteArguments,
-    ) -> BoxFuture<'_, Result<Option<SqliteRow>, sqlx::Error>> {
-        Box::pin(self.run(move |connection| {
-            Box::pin(sqlx::query_with(sql, args).fetch_optional(connection))
-        }))
-    }
-
-    #[inline(never)]
-    fn fetch_all(
-        &self,
-        sql: &'static str,
-        args: SqliteArguments,
-    ) -> BoxFuture<'_, Result<Vec<SqliteRow>, sqlx::Error>> {
-        Box::pin(
-            self.run(move |connection| Box::pin(sqlx::query_with(sql, args).fetch_all(connection))),
-        )
-    }
-
-    #[inline(never)]
-    fn write(
-        &self,
-        sql: &'static str,
-        bind: BindAt<Sqlite>,
-    ) -> BoxFuture<'_, Result<Option<SqliteRow>, sqlx::Error>> {
-        Box::pin(self.run_at(move |connection, now| {
-            Box::pin(async move {
-                let rows = sqlx::query_with(sql, bind(now)?)
-                    .fetch_all(connection)
-                    .await?;
-                Ok(rows.into_iter().next())
-            })
-        }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::BackendKind;
-
-    #[test]
-    fn url_scheme_names_the_backend() {
-        assert_eq!(
-            BackendKind::from_url("sqlite://todo.db"),
-            Some(BackendKind::Sqlite)
-        );
-        assert_eq!(
-            BackendKind::from_url("sqlite::memory:"),
-            Some(BackendKind::Sqlite)
-        );
-        assert_eq!(
-            BackendKind::from_url("postgres://u@h/db"),
-            Some(BackendKind::Postgres)
-        );
-        assert_eq!(
-            BackendKind::from_url("postgresql://u@h/db"),
-            Some(BackendKind::Postgres)
-        );
-        assert_eq!(BackendKind::from_url("mysql://u@h/db"), None);
-        assert_eq!(BackendKind::from_url("todo.db"), None);
     }
 }

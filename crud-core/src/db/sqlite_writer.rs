@@ -62,6 +62,9 @@ impl SqliteWriter {
 
     /// Runs `work` on the writer connection once the writes queued before it are done.
     ///
+    /// An application's own writes to a SQLite database belong here, so that they queue with
+    /// the services' writes instead of contending for SQLite's lock.
+    ///
     /// Fails with [`sqlx::Error::PoolClosed`] once the writer is closed, and with
     /// [`sqlx::Error::WorkerCrashed`] if `work` panics.
     pub async fn run<T, F>(&self, work: F) -> Result<T, sqlx::Error>

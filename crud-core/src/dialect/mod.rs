@@ -1,0 +1,328 @@
+//! The SQL of a resource, written once per backend from its [`Schema`].
+//!
+//! Every statement filters on the owner column, and every write returns the row it wrote
+//! (`RETURNING`), so each operation is one round trip. Identifiers are quoted; values are
+//! always bound parameters.
+//!
+//! What differs between backends (placeholders, quoting, type names, identity columns, text
+//! order, the `updated_at` of a write) is a [`Dialect`], one module per backend. Adding a
+//! backend is a module here, a [`BackendKind`] and its registration in
+//! [`BackendKind::dialect`], and its connection in [`db`](crate::db).
+
+mod postgres;
+mod sqlite;
+
+use crate::column::SqlKind;
+use crate::schema::{Column, OrderBy, Role, Schema};
+
+/// The SQL backends a [`Db`](crate::Db) can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BackendKind {
+    /// SQLite, embedded: a file or an in-memory database.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl BackendKind {
+    /// Every backend, in the order of [`index`](Self::index).
+    pub(crate) const ALL: [Self; 2] = [Self::Sqlite, Self::Postgres];
+
+    /// The backend a database URL names (`sqlite:` or `postgres:`/`postgresql:`).
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.dialect().schemes().contains(&scheme))
+    }
+
+    /// The backend's position in [`ALL`](Self::ALL): a slot of per-backend caches.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Self::Sqlite => 0,
+            Self::Postgres => 1,
+        }
+    }
+
+    /// The backend's dialect: the one registration of a backend's SQL.
+    pub(crate) fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            Self::Sqlite => &sqlite::Sqlite,
+            Self::Postgres => &postgres::Postgres,
+        }
+    }
+}
+
+/// How one backend spells what the statements need.
+pub(crate) trait Dialect: Sync {
+    /// The URL schemes that name the backend.
+    fn schemes(&self) -> &'static [&'static str];
+
+    /// The placeholder of the `n`th parameter (from 1).
+    fn placeholder(&self, n: usize) -> String;
+
+    /// A quoted identifier.
+    fn quote(&self, identifier: &str) -> String {
+        // The derive only accepts `[A-Za-z_][A-Za-z0-9_]*` names; doubling any quote keeps a
+        // hand-written schema safe too.
+        format!("\"{}\"", identifier.replace('"', "\"\""))
+    }
+
+    /// The type that stores `kind` in the DDL.
+    fn type_name(&self, kind: SqlKind) -> &'static str;
+
+    /// The type as the database's catalogue reports it, for comparing a table with its struct.
+    fn catalogue_type_name(&self, kind: SqlKind) -> &'static str {
+        self.type_name(kind)
+    }
+
+    /// The definition of an id column the database assigns (an integer primary key).
+    fn generated_id(&self, name: &str, kind: SqlKind) -> String;
+
+    /// What follows a text column in `ORDER BY` so that text sorts by bytes on every backend.
+    fn text_order(&self) -> &'static str {
+        ""
+    }
+
+    /// The assignment of `updated_at` in an update, whose time is `value`. Successive writes
+    /// of a row must carry strictly increasing times.
+    fn updated_at(&self, name: &str, value: &str) -> String {
+        format!("{name} = {value}")
+    }
+}
+
+/// The statements of one resource on one backend.
+///
+/// Parameters, in bind order:
+/// - `insert`: the generated id (when the service generates it), the owner, the input fields,
+///   `created_at`, `updated_at`;
+/// - `list`: the owner;
+/// - `list_page`: the owner, the limit, the offset;
+/// - `get` and `delete`: the id, the owner;
+/// - `update`: the input fields, `updated_at`, the id, the owner;
+/// - each of `toggles`: `updated_at`, the id, the owner.
+#[derive(Clone, Debug)]
+pub struct Statements {
+    /// Inserts a row and returns it.
+    pub insert: String,
+    /// Selects the owner's rows in the schema's order, then by id; the `NULL`s of an optional
+    /// column come last whether it is ascending or descending.
+    pub list: String,
+    /// Selects one page of `list` (`LIMIT` and `OFFSET`).
+    pub list_page: String,
+    /// Selects one row by id and owner.
+    pub get: String,
+    /// Replaces the input fields of a row and returns it.
+    pub update: String,
+    /// Deletes a row and returns it.
+    pub delete: String,
+    /// Flips one toggle column and returns the row; in the order of [`Schema::toggles`].
+    pub toggles: Vec<String>,
+    /// `CREATE TABLE IF NOT EXISTS`.
+    pub create_table: String,
+    /// `CREATE INDEX IF NOT EXISTS` on the owner column and the list order.
+    pub create_index: String,
+}
+
+/// Numbers the placeholders of one statement.
+struct Params<'d> {
+    dialect: &'d dyn Dialect,
+    count: usize,
+}
+
+impl<'d> Params<'d> {
+    fn new(dialect: &'d dyn Dialect) -> Self {
+        Self { dialect, count: 0 }
+    }
+
+    fn next(&mut self) -> String {
+        self.count += 1;
+        self.dialect.placeholder(self.count)
+    }
+}
+
+impl Statements {
+    /// Writes the statements of `schema` for `backend`.
+    pub(crate) fn build(schema: &Schema, backend: BackendKind) -> Self {
+        let dialect = backend.dialect();
+        let quote = |identifier: &str| dialect.quote(identifier);
+        let table = quote(schema.table);
+        let returning = schema
+            .columns
+            .iter()
+            .map(|c| quote(c.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let id = quote(schema.id().name);
+        let owner = quote(schema.owner().name);
+        let mut params = Params::new(dialect);
+
+        // INSERT: columns whose value is bound, then toggles, which start `FALSE`.
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        let bound = schema.columns.iter().filter(|c| match c.role {
+            Role::Id { database_generated } => !database_generated,
+            Role::Toggle { .. } => false,
+            _ => true,
+        });
+        for column in ordered_for_insert(bound) {
+            names.push(quote(column.name));
+            values.push(params.next());
+        }
+        for (column, _) in schema.toggles() {
+            names.push(quote(column.name));
+            values.push("FALSE".to_owned());
+        }
+        let insert = format!(
+            "INSERT INTO {table} ({}) VALUES ({}) RETURNING {returning}",
+            names.join(", "),
+            values.join(", ")
+        );
+
+        let mut order = schema
+            .order_by
+            .iter()
+            .map(|key| order_key(schema, key, dialect))
+            .collect::<Vec<_>>();
+        let id_column = schema.id().name;
+        if !schema.order_by.iter().any(|key| key.column == id_column) {
+            // A unique last key makes the order, and so pages, stable.
+            let descending = schema.order_by.last().is_some_and(|key| key.descending);
+            order.push(format!("{id}{}", if descending { " DESC" } else { "" }));
+        }
+        let mut params = Params::new(dialect);
+        let list = format!(
+            "SELECT {returning} FROM {table} WHERE {owner} = {} ORDER BY {}",
+            params.next(),
+            order.join(", "),
+        );
+        let list_page = format!("{list} LIMIT {} OFFSET {}", params.next(), params.next());
+
+        let mut params = Params::new(dialect);
+        let by_id = format!("{id} = {} AND {owner} = {}", params.next(), params.next());
+        let get = format!("SELECT {returning} FROM {table} WHERE {by_id}");
+        let delete = format!("DELETE FROM {table} WHERE {by_id} RETURNING {returning}");
+
+        let mut params = Params::new(dialect);
+        let mut set = schema
+            .columns_where(|role| *role == Role::Input)
+            .map(|column| format!("{} = {}", quote(column.name), params.next()))
+            .collect::<Vec<_>>();
+        set.extend(updated_at(schema, &mut params));
+        let update = format!(
+            "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
+            set.join(", "),
+            params.next(),
+            params.next()
+        );
+
+        let toggles = schema
+            .toggles()
+            .map(|(column, _)| {
+                let mut params = Params::new(dialect);
+                let name = quote(column.name);
+                let mut set = vec![format!("{name} = NOT {name}")];
+                set.extend(updated_at(schema, &mut params));
+                format!(
+                    "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
+                    set.join(", "),
+                    params.next(),
+                    params.next()
+                )
+            })
+            .collect();
+
+        let definitions = schema
+            .columns
+            .iter()
+            .map(|column| column_definition(column, dialect))
+            .collect::<Vec<_>>();
+        let create_table = format!(
+            "CREATE TABLE IF NOT EXISTS {table} ({})",
+            definitions.join(", ")
+        );
+        let mut indexed = vec![owner.clone()];
+        indexed.extend(schema.order_by.iter().map(|key| quote(key.column)));
+        let create_index = format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {table} ({})",
+            quote(&format!("{}_{}_idx", schema.table, schema.owner().name)),
+            indexed.join(", ")
+        );
+
+        Self {
+            insert,
+            list,
+            list_page,
+            get,
+            update,
+            delete,
+            toggles,
+            create_table,
+            create_index,
+        }
+    }
+}
+
+/// Orders the bound columns of an insert as the service binds them: id, owner, inputs,
+/// `created_at`, `updated_at`.
+fn ordered_for_insert<'a>(columns: impl Iterator<Item = &'a Column>) -> Vec<&'a Column> {
+    let rank = |column: &Column| match column.role {
+        Role::Id { .. } => 0,
+        Role::Owner => 1,
+        Role::Input => 2,
+        Role::CreatedAt => 3,
+        Role::UpdatedAt => 4,
+        Role::Toggle { .. } => 5,
+    };
+    let mut columns = columns.collect::<Vec<_>>();
+    columns.sort_by_key(|column| rank(column));
+    columns
+}
+
+/// One key of `ORDER BY`, sorting alike on every backend: the `NULL`s of an optional column
+/// come last in either direction (SQLite would put them first when ascending, PostgreSQL
+/// first when descending), and text sorts by bytes.
+fn order_key(schema: &Schema, key: &OrderBy, dialect: &dyn Dialect) -> String {
+    let column = schema
+        .columns
+        .iter()
+        .find(|column| column.name == key.column);
+    let nullable = column.is_some_and(|column| column.sql_type.nullable);
+    let text = column.is_some_and(|column| column.sql_type.kind == SqlKind::Text);
+    format!(
+        "{}{}{}{}",
+        dialect.quote(key.column),
+        if text { dialect.text_order() } else { "" },
+        if key.descending { " DESC" } else { "" },
+        if nullable { " NULLS LAST" } else { "" }
+    )
+}
+
+/// The `updated_at` assignment, when the resource has such a column.
+fn updated_at(schema: &Schema, params: &mut Params<'_>) -> Option<String> {
+    let column = schema
+        .columns_where(|role| *role == Role::UpdatedAt)
+        .next()?;
+    let value = params.next();
+    let dialect = params.dialect;
+    Some(dialect.updated_at(&dialect.quote(column.name), &value))
+}
+
+fn column_definition(column: &Column, dialect: &dyn Dialect) -> String {
+    let name = dialect.quote(column.name);
+    let kind = column.sql_type.kind;
+    let sql_type = dialect.type_name(kind);
+    match column.role {
+        Role::Id {
+            database_generated: true,
+        } => dialect.generated_id(&name, kind),
+        Role::Id { .. } => format!("{name} {sql_type} PRIMARY KEY"),
+        Role::Toggle { .. } => format!("{name} {sql_type} NOT NULL DEFAULT FALSE"),
+        _ if column.sql_type.nullable => format!("{name} {sql_type}"),
+        _ => format!("{name} {sql_type} NOT NULL"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

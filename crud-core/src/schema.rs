@@ -1,0 +1,167 @@
+//! What a resource looks like, as the derive describes it: its table, path, columns and
+//! their roles, and the order of its lists. Read-only for applications (the derive builds it);
+//! every type may gain fields in a minor version.
+
+use crate::column::SqlType;
+
+/// The body limit of a resource without `#[crud(body_limit = N)]`: 64 KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// What a resource looks like in SQL and HTTP.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Schema {
+    /// The resource's name in messages (`"Task not found"`).
+    pub name: &'static str,
+    /// The table name.
+    pub table: &'static str,
+    /// The collection path, containing `{user_id}` (`/api/{user_id}/tasks`).
+    pub path: &'static str,
+    /// Every column, in field order.
+    pub columns: &'static [Column],
+    /// The default order of a list, most significant first.
+    pub order_by: &'static [OrderBy],
+    /// The largest request body accepted, in bytes (`#[crud(body_limit = N)]`,
+    /// [`DEFAULT_BODY_LIMIT`] by default); a larger one answers 413.
+    pub body_limit: usize,
+}
+
+impl Schema {
+    /// A schema; what the derive writes.
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        table: &'static str,
+        path: &'static str,
+        columns: &'static [Column],
+        order_by: &'static [OrderBy],
+        body_limit: usize,
+    ) -> Self {
+        Self {
+            name,
+            table,
+            path,
+            columns,
+            order_by,
+            body_limit,
+        }
+    }
+
+    /// The columns with the given role.
+    pub fn columns_where(&self, pick: fn(&Role) -> bool) -> impl Iterator<Item = &'static Column> {
+        self.columns.iter().filter(move |column| pick(&column.role))
+    }
+
+    /// The `#[crud(id)]` column.
+    pub fn id(&self) -> &'static Column {
+        self.one(|role| matches!(role, Role::Id { .. }))
+    }
+
+    /// The `#[crud(owner)]` column.
+    pub fn owner(&self) -> &'static Column {
+        self.one(|role| matches!(role, Role::Owner))
+    }
+
+    /// The toggle columns, in field order.
+    pub fn toggles(&self) -> impl Iterator<Item = (&'static Column, &'static str)> {
+        self.columns.iter().filter_map(|column| match column.role {
+            Role::Toggle { route } => Some((column, route)),
+            _ => None,
+        })
+    }
+
+    fn one(&self, pick: fn(&Role) -> bool) -> &'static Column {
+        self.columns_where(pick)
+            .next()
+            .expect("the derive checks that a resource has an id and an owner")
+    }
+}
+
+/// One column of a resource.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Column {
+    /// The column name in SQL: `#[crud(column = "...")]`, else the field's name.
+    pub name: &'static str,
+    /// The field's name in JSON bodies and validation errors, as the resource's
+    /// `#[serde(rename_all = "...")]` and `#[serde(rename = "...")]` give it.
+    pub json_name: &'static str,
+    /// What the service does with the column.
+    pub role: Role,
+    /// The column's SQL type.
+    pub sql_type: SqlType,
+}
+
+impl Column {
+    /// A column; what the derive writes.
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        json_name: &'static str,
+        role: Role,
+        sql_type: SqlType,
+    ) -> Self {
+        Self {
+            name,
+            json_name,
+            role,
+            sql_type,
+        }
+    }
+}
+
+/// What the service does with a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// The primary key.
+    Id {
+        /// Whether the database assigns it (integer ids).
+        database_generated: bool,
+    },
+    /// The owning user's id, from the token's `sub`; every query filters on it.
+    Owner,
+    /// Set by the client on create and update.
+    Input,
+    /// A `bool` starting `false`, flipped by `PATCH {path}/{id}/{route}`.
+    Toggle {
+        /// The last segment of the toggle's route.
+        route: &'static str,
+    },
+    /// Set once, when the row is created.
+    CreatedAt,
+    /// Set on every write.
+    UpdatedAt,
+}
+
+/// One key of a list's order. The `NULL`s of an optional column come last, ascending or
+/// descending, on every backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OrderBy {
+    /// The column to sort on.
+    pub column: &'static str,
+    /// Newest or largest first.
+    pub descending: bool,
+}
+
+impl OrderBy {
+    /// An order key; what the derive writes.
+    #[doc(hidden)]
+    pub const fn new(column: &'static str, descending: bool) -> Self {
+        Self { column, descending }
+    }
+}
+
+/// How a table differs from the struct of its resource.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the table \"{table}\" does not match {resource}: {}", .differences.join("; "))]
+#[non_exhaustive]
+pub struct TableMismatch {
+    /// The resource's name.
+    pub resource: &'static str,
+    /// The table's name.
+    pub table: &'static str,
+    /// Each difference, in words ("column \"title\" is missing").
+    pub differences: Vec<String>,
+}
