@@ -20,17 +20,25 @@ use tokio::sync::watch;
 
 const TASKS: &str = "/api/alice/tasks";
 
-/// The ids of alice's tasks, read straight from the database.
+/// The ids of alice's tasks, read straight from the database. A pooled connection that a
+/// test cut is dropped by its failure: the read is tried again on another.
 async fn stored_ids(db: &Db) -> BTreeSet<i64> {
     use crud_core::sqlx;
     let sql = r#"SELECT "id" FROM "tasks" WHERE "user_id" = 'alice'"#;
-    let ids: Vec<i64> = match (db.sqlite(), db.postgres()) {
-        (Some(sqlite), _) => sqlx::query_scalar(sql).fetch_all(&sqlite.reads).await,
-        (_, Some(pool)) => sqlx::query_scalar(sql).fetch_all(pool).await,
-        (None, None) => unreachable!("a database is on one backend"),
+    let mut attempts = 0;
+    loop {
+        let ids: Result<Vec<i64>, _> = match (db.sqlite(), db.postgres()) {
+            (Some(sqlite), _) => sqlx::query_scalar(sql).fetch_all(&sqlite.reads).await,
+            (_, Some(pool)) => sqlx::query_scalar(sql).fetch_all(pool).await,
+            (None, None) => unreachable!("a database is on one backend"),
+        };
+        attempts += 1;
+        match ids {
+            Ok(ids) => return ids.into_iter().collect(),
+            Err(error) if attempts < 5 => eprintln!("reading the ids again after: {error}"),
+            Err(error) => panic!("the ids cannot be read: {error}"),
+        }
     }
-    .expect("the ids are read");
-    ids.into_iter().collect()
 }
 
 /// Runs a statement on the SQLite writer's own connection (its pragmas are its own).
