@@ -290,6 +290,33 @@ async fn without_a_secret_the_server_prints_a_working_demo_token() {
 }
 
 #[test]
+fn schema_subcommand_prints_the_ddl_the_server_runs() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (backend, kind) in [
+        ("sqlite", crud_core::BackendKind::Sqlite),
+        ("postgres", crud_core::BackendKind::Postgres),
+    ] {
+        let output = run({
+            let mut command = todo_command(dir.path());
+            command.args(["schema", "--backend", backend]);
+            command
+        });
+        assert!(output.status.success(), "{output:?}");
+        let expected = crud_core::migrate::ddl::<todo::Task>(kind)
+            .map(|statement| format!("{statement};\n"))
+            .concat();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    }
+    // Nothing was created: printing the DDL needs no database.
+    assert!(
+        std::fs::read_dir(dir.path())
+            .expect("the directory")
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
 fn token_subcommand_needs_the_secret() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let output = run({

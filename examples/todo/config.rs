@@ -136,6 +136,13 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         hours: u64,
     },
+    /// Prints the DDL of the tasks table for a backend (`sqlite` or `postgres`), for a
+    /// migration of your own; the server creates the table at start anyway.
+    Schema {
+        /// The backend whose SQL to print.
+        #[arg(long, default_value = "postgres", value_parser = ["sqlite", "postgres"])]
+        backend: String,
+    },
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use clap::Parser;
 use crud_core::db::{masked_url, redact};
-use crud_core::{AppState, Auth, Db, DbOptions};
+use crud_core::{AppState, Auth, BackendKind, Db, DbOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Token { user_id, hours }) => token(&cli.serve, &user_id, hours),
+        Some(Command::Schema { backend }) => {
+            schema(&backend);
+            Ok(())
+        }
         None | Some(Command::Serve) => serve_blocking(cli.serve),
     };
     match result {
@@ -34,6 +38,17 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints the DDL of the tasks table, one statement per line.
+fn schema(backend: &str) {
+    let kind = match backend {
+        "sqlite" => BackendKind::Sqlite,
+        _ => BackendKind::Postgres,
+    };
+    for statement in crud_core::migrate::ddl::<Task>(kind) {
+        println!("{statement};");
     }
 }
 
