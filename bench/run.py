@@ -101,8 +101,10 @@ def build(profile):
 
 class Server:
     def __init__(self, name, binary, database_url, wrapper=()):
+        # SQLite commits unsynced (WAL, synchronous = NORMAL), as the yardstick does: the todo
+        # server syncs each commit by default.
         env = dict(os.environ, DATABASE_URL=database_url, BETTER_AUTH_SECRET=SECRET,
-                   PORT=str(PORTS[name]), RUST_LOG="warn")
+                   PORT=str(PORTS[name]), RUST_LOG="warn", SQLITE_SYNCHRONOUS="normal")
         self.name = name
         self.process = subprocess.Popen([*wrapper, binary], env=env, cwd=tempfile.gettempdir(),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -143,6 +143,38 @@ async fn a_full_sqlite_database_never_acknowledges_a_lost_write() {
     assert_eq!(stored_ids(&test.db).await, acknowledged);
 }
 
+/// A write whose commit fails after its statement has returned the row: a deferred foreign key,
+/// checked only at commit, that a trigger breaks. The answer must be the commit's failure.
+#[tokio::test]
+async fn a_sqlite_write_whose_commit_fails_is_not_acknowledged() {
+    let test = TestDb::new(Backend::Sqlite).await;
+    let client = Client::todo(&test.db).await;
+    let kept = client.post("alice", TASKS, json!({"title": "kept"})).await;
+    assert_eq!(kept.status, StatusCode::CREATED);
+    on_sqlite_writer(&test.db, "PRAGMA foreign_keys = ON").await;
+    on_sqlite_writer(
+        &test.db,
+        r#"CREATE TABLE "parents" ("id" INTEGER PRIMARY KEY);
+           CREATE TABLE "audit" ("parent" INTEGER REFERENCES "parents" ("id") DEFERRABLE INITIALLY DEFERRED);
+           CREATE TRIGGER "tasks_audit_insert" AFTER INSERT ON "tasks" BEGIN INSERT INTO "audit" VALUES (-1); END;
+           CREATE TRIGGER "tasks_audit_update" AFTER UPDATE ON "tasks" BEGIN INSERT INTO "audit" VALUES (-1); END;"#,
+    )
+    .await;
+    let created = client.post("alice", TASKS, json!({"title": "lost"})).await;
+    assert_eq!(created.status, StatusCode::CONFLICT, "{}", created.body);
+    let item = format!("{TASKS}/{}", id_of(&kept));
+    let updated = client
+        .put("alice", &item, json!({"title": "changed"}))
+        .await;
+    assert_eq!(updated.status, StatusCode::CONFLICT, "{}", updated.body);
+    let toggled = client.patch("alice", &format!("{item}/complete")).await;
+    assert_eq!(toggled.status, StatusCode::CONFLICT, "{}", toggled.body);
+    // Nothing of the three is stored.
+    assert_eq!(stored_ids(&test.db).await, BTreeSet::from([id_of(&kept)]));
+    let read = client.get("alice", &item).await;
+    assert_eq!(read.body, kept.body);
+}
+
 #[tokio::test]
 async fn a_read_only_sqlite_database_answers_503_to_writes_and_serves_reads() {
     let test = TestDb::new(Backend::Sqlite).await;

@@ -45,6 +45,7 @@ pub enum AuthConfigError {
 
 /// The claims of a token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Claims {
     /// The user id.
     pub sub: String,
@@ -103,7 +104,8 @@ impl Auth {
             .unwrap_or_default();
         let claims = Claims {
             sub: user_id.to_owned(),
-            exp: (now + ttl).as_secs(),
+            // A lifetime too long to add saturates at the latest time a token can name.
+            exp: now.checked_add(ttl).map_or(u64::MAX, |exp| exp.as_secs()),
             iat: Some(now.as_secs()),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
@@ -111,12 +113,19 @@ impl Auth {
     }
 }
 
+/// The longest user id a token may carry, in bytes (UTF-8).
+pub const MAX_SUB_BYTES: usize = 255;
+
 /// Checks the user id of a token, which is stored as the owner of what the user writes: it is
 /// text like any client value (no NUL, which PostgreSQL cannot store), not empty, and without
 /// control characters (an id that would break a log line or a path is no id).
 fn check_sub(sub: String) -> Result<String, String> {
     if sub.is_empty() {
         return Err("`sub` is empty".to_owned());
+    }
+    // The owner column is indexed: PostgreSQL refuses index entries of over 2,704 bytes.
+    if sub.len() > MAX_SUB_BYTES {
+        return Err(format!("`sub` is longer than {MAX_SUB_BYTES} bytes"));
     }
     // A `String` column's own check: the owner is held to what any text is.
     ColumnType::check(&sub).map_err(|message| format!("`sub` {message}"))?;
@@ -182,6 +191,26 @@ fn bearer_token(parts: &Parts) -> Result<&str, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_user_id_longer_than_the_owner_column_indexes_is_refused() {
+        assert_eq!(
+            check_sub("a".repeat(MAX_SUB_BYTES)).map(|sub| sub.len()),
+            Ok(255)
+        );
+        assert_eq!(
+            check_sub("é".repeat(128)),
+            Err("`sub` is longer than 255 bytes".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_lifetime_too_long_to_add_saturates() {
+        let auth = Auth::hs256("secret").expect("a secret");
+        let token = auth.issue("alice", Duration::MAX);
+        let claims = auth.verify(&token).expect("a valid token");
+        assert_eq!(claims.exp, u64::MAX);
+    }
 
     #[test]
     fn issued_tokens_verify() {

@@ -39,7 +39,12 @@
 //! let state = AppState::new(db, Auth::hs256(secret)?);
 //! let app = axum::Router::new().merge(Task::router()).with_state(state);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
-//! axum::serve(listener, app).await?;
+//! // `axum::serve` without its unbounded waits: time limits on slow and idle clients, a cap
+//! // on open connections, a bounded graceful shutdown.
+//! let shutdown = async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! };
+//! crud_core::serve(listener, app, crud_core::ServeOptions::default(), shutdown).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -130,7 +135,8 @@ pub mod __private {
     pub use crate::dialect::{BackendKind, Statements};
     pub use crate::resource::{Binder, Input, Resource, StatementCache};
     pub use crate::schema::{Column, OrderBy, Role, Schema};
-    pub use crate::validate::{ValidationErrors, check_length, check_range, check_value};
+    pub use crate::validate::ValidationErrors;
+    pub use crate::validate::rules::{check_length, check_range, check_value};
 
     /// The bound of [`assert_serialize`], saying what is missing.
     #[diagnostic::on_unimplemented(

@@ -52,7 +52,10 @@ impl Db {
     /// the table matches the struct ([`check_table`](Self::check_table)): a table left from an
     /// older version of the struct fails here, with the difference, rather than on requests.
     pub async fn create_table<R: Resource>(&self) -> crate::Result<()> {
-        self.execute_ddl(ddl::<R>(self.backend())).await?;
+        bounded(self, async {
+            Ok(self.execute_ddl(ddl::<R>(self.backend())).await?)
+        })
+        .await?;
         self.check_table::<R>().await
     }
 

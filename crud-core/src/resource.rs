@@ -29,9 +29,11 @@ pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
     const SCHEMA: Schema;
 
     /// The resource's SQL on a backend, built on first use and kept.
+    #[doc(hidden)]
     fn statements(backend: BackendKind) -> &'static Statements;
 
     /// Decodes a row selected with the columns of [`Schema::columns`], in their order.
+    #[doc(hidden)]
     fn decode<DB: Backend>(row: &DB::Row) -> Result<Self, sqlx::Error>;
 }
 

@@ -297,7 +297,13 @@ impl Shared {
         };
         let connection = watcher.watch(self.builder.serve_connection(io, service));
         let deadlines = Deadlines {
-            timer: tokio::time::sleep_until(state.start + self.options.header_read_timeout),
+            // A timeout too large to add (`Duration::MAX`) is no limit: a timer that never fires.
+            timer: tokio::time::sleep_until(
+                state
+                    .start
+                    .checked_add(self.options.header_read_timeout)
+                    .unwrap_or_else(far_future),
+            ),
             connection,
             state,
             header_read_timeout: self.options.header_read_timeout,
@@ -387,6 +393,11 @@ impl ConnectionState {
             .checked_add(timeout)?;
         Some(PhaseDeadline { phase, deadline })
     }
+}
+
+/// A time no deadline reaches: about thirty years from now (tokio's own "far future").
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
 }
 
 /// A connection phase with a deadline.
@@ -680,6 +691,36 @@ impl Drop for ResponseBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn timeouts_too_large_to_add_are_no_limit() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("an address");
+        let app = Router::new().route("/", axum::routing::post(|body: String| async move { body }));
+        let options = ServeOptions::default()
+            .with_header_read_timeout(Duration::MAX)
+            .with_idle_timeout(Duration::MAX)
+            .with_body_read_timeout(Duration::MAX)
+            .with_shutdown_grace(Duration::MAX);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, options, async {
+            let _ = stopped.await;
+        }));
+        let mut client = TcpStream::connect(address).await.expect("connects");
+        client
+            .write_all(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+            )
+            .await
+            .expect("sends");
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.expect("reads");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("ok"), "{answer}");
+        let _ = stop.send(());
+        server.await.expect("joins").expect("serves");
+    }
 
     #[test]
     fn defaults_and_setters() {

@@ -20,8 +20,10 @@ use tracing::Level;
 ///
 /// Requests are logged (`tower_http` at `INFO`) only when the log filter lets those events
 /// through: the layer costs a few microseconds per request even when its events are filtered
-/// out. Time limits are the database's: the pool's acquire timeout and, on PostgreSQL, the
-/// `statement_timeout` of [`DbOptions`](crud_core::DbOptions), which also cancels the query.
+/// out. Time limits are not layers of the router: the connection's are those of
+/// [`crud_core::serve`] (header, idle and body timeouts), the database's those of
+/// [`DbOptions`](crud_core::DbOptions) (a deadline on every call, the pool's acquire timeout
+/// and, on PostgreSQL, the `statement_timeout`, which also cancels the query).
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(Task::router())

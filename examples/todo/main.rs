@@ -103,7 +103,9 @@ async fn serve(config: ServeConfig) -> Result<(), BoxError> {
             (auth, Some(token))
         }
     };
-    let mut options = DbOptions::default().with_max_connections(config.max_connections);
+    let mut options = DbOptions::default()
+        .with_max_connections(config.max_connections)
+        .with_sqlite_sync_commits(config.sqlite_synchronous == "full");
     if let Some(timeout) = config.database_connect_timeout {
         options = options.with_connect_timeout(timeout);
     }

@@ -10,6 +10,8 @@ use tokio::time::Instant;
 const FIRST_PAUSE: Duration = Duration::from_millis(100);
 /// The longest pause between two attempts.
 const MAX_PAUSE: Duration = Duration::from_secs(2);
+/// The least time an attempt gets, even when the connect timeout has (almost) passed.
+const MIN_ATTEMPT: Duration = Duration::from_millis(100);
 
 /// Runs `connect` until it succeeds, fails with an error that waiting cannot fix, or
 /// [`DbOptions::connect_timeout`] has passed; every failed attempt is logged with its cause,
@@ -26,9 +28,19 @@ where
     let mut pause = FIRST_PAUSE;
     let mut attempt = 1_u32;
     loop {
-        let error = match connect().await {
-            Ok(connected) => return Ok(connected),
-            Err(error) => error,
+        // An attempt gets what is left of the time: a server that accepts the connection and
+        // then never answers (a frozen one) must not hold the start-up for ever.
+        let left = deadline.saturating_duration_since(Instant::now());
+        let error = match tokio::time::timeout(left.max(MIN_ATTEMPT), connect()).await {
+            Ok(Ok(connected)) => return Ok(connected),
+            Ok(Err(error)) => error,
+            Err(_) => sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "the database did not answer within {:?}",
+                    left.max(MIN_ATTEMPT)
+                ),
+            )),
         };
         let now = Instant::now();
         if !transient_at_connect(&error) || now + pause > deadline {
@@ -94,6 +106,25 @@ mod tests {
         );
         assert!(
             started.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_that_never_answers_is_cut_at_the_connect_timeout() {
+        let started = Instant::now();
+        let error = retrying::<(), _, _>(&options(Duration::from_secs(3)), || {
+            std::future::pending::<Result<(), sqlx::Error>>()
+        })
+        .await
+        .expect_err("never answers");
+        assert!(
+            matches!(&error, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut),
+            "{error:?}"
+        );
+        assert!(
+            started.elapsed() <= Duration::from_secs(4),
             "{:?}",
             started.elapsed()
         );

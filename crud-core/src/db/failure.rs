@@ -82,14 +82,16 @@ fn sqlite_failure(code: &str) -> Failure {
 fn postgres_failure(code: &str) -> Failure {
     match code {
         "53100" => Failure::Full,
-        // Cancelled (the statement timeout), shut down by an administrator, crashed, starting
-        // up; a read-only transaction (a standby); a serialization failure or a deadlock.
-        "57014" | "57P01" | "57P02" | "57P03" | "25006" | "40001" | "40P01" => Failure::Unavailable,
+        // A read-only transaction (a standby); a serialization failure or a deadlock.
+        "25006" | "40001" | "40P01" => Failure::Unavailable,
         _ => match code.get(..2) {
-            Some("22") => Failure::BadValue,
+            // Data exceptions; a value past a limit of the server (an index entry too long).
+            Some("22" | "54") => Failure::BadValue,
             Some("23") => Failure::Conflict,
-            // Connection exceptions, insufficient resources, system (I/O) errors.
-            Some("08" | "53" | "58") => Failure::Unavailable,
+            // Connection exceptions, insufficient resources, operator intervention (the
+            // statement timeout, a shutdown, a crash, a restart, an idle session ended), system
+            // (I/O) errors.
+            Some("08" | "53" | "57" | "58") => Failure::Unavailable,
             _ => Failure::Bug,
         },
     }
@@ -101,7 +103,7 @@ pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(error) => error.code().is_some_and(|code| {
-            matches!(&*code, "57P01" | "57P02" | "57P03") || code.starts_with("08")
+            matches!(&*code, "57P01" | "57P02" | "57P03" | "57P05") || code.starts_with("08")
         }),
         _ => false,
     }
@@ -162,7 +164,9 @@ mod tests {
             ("23503", Failure::Conflict),
             ("22008", Failure::BadValue),
             ("22P05", Failure::BadValue),
-            ("42P01", Failure::Bug), // undefined table
+            ("54000", Failure::BadValue),    // an index row too long
+            ("57P05", Failure::Unavailable), // idle session timeout
+            ("42P01", Failure::Bug),         // undefined table
             ("XX000", Failure::Bug),
         ];
         for (code, failure) in cases {

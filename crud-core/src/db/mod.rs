@@ -105,6 +105,12 @@ pub struct DbOptions {
     pub test_before_acquire: bool,
     /// How long a SQLite write waits for another writer's lock (default 5 s).
     pub sqlite_busy_timeout: Duration,
+    /// Whether each SQLite commit is synced to the disk before it is acknowledged (default
+    /// `true`: `synchronous = FULL`), so that an acknowledged write survives an OS crash or a
+    /// power loss. With `false` (`synchronous = NORMAL`, WAL mode), a commit survives a crash
+    /// of the process, but the last ones may be lost to an OS crash or a power cut; writes
+    /// then cost no sync each.
+    pub sqlite_sync_commits: bool,
     /// How long a PostgreSQL statement may run before the server cancels it (default 30 s;
     /// `None` for no limit). A cancelled statement answers 503. A `statement_timeout` set in
     /// the connect options (the URL's `options[statement_timeout]=5s`, say) takes precedence.
@@ -151,6 +157,13 @@ impl DbOptions {
     #[must_use]
     pub fn with_test_before_acquire(mut self, test_before_acquire: bool) -> Self {
         self.test_before_acquire = test_before_acquire;
+        self
+    }
+
+    /// Sets [`sqlite_sync_commits`](Self::sqlite_sync_commits).
+    #[must_use]
+    pub fn with_sqlite_sync_commits(mut self, sqlite_sync_commits: bool) -> Self {
+        self.sqlite_sync_commits = sqlite_sync_commits;
         self
     }
 
@@ -201,6 +214,7 @@ impl Default for DbOptions {
             acquire_timeout: Duration::from_secs(5),
             test_before_acquire: false,
             sqlite_busy_timeout: Duration::from_secs(5),
+            sqlite_sync_commits: true,
             postgres_statement_timeout: Some(Duration::from_secs(30)),
             operation_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(30),
@@ -217,8 +231,9 @@ impl Db {
 
     /// Connects to a `sqlite:` or `postgres:` URL.
     ///
-    /// A SQLite database file is created if missing, and runs in WAL mode with
-    /// `synchronous = NORMAL`, so readers never wait for the writer (see [`SqlitePools`]).
+    /// A SQLite database file is created if missing, and runs in WAL mode, so readers never
+    /// wait for the writer (see [`SqlitePools`]), with each commit synced unless
+    /// [`DbOptions::sqlite_sync_commits`] says otherwise.
     /// `sqlite::memory:` gives one reading connection beside the writer.
     ///
     /// A database that cannot be reached yet is tried again for
@@ -236,7 +251,11 @@ impl Db {
                     let connect = SqliteConnectOptions::from_str(url)?
                         .create_if_missing(true)
                         .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal)
+                        .synchronous(if options.sqlite_sync_commits {
+                            SqliteSynchronous::Full
+                        } else {
+                            SqliteSynchronous::Normal
+                        })
                         .busy_timeout(options.sqlite_busy_timeout);
                     // The writer connects first: it creates the file.
                     let writer =
