@@ -64,45 +64,29 @@ impl Db {
         &self,
         table: &'static str,
     ) -> crate::db::BoxFuture<'_, crate::Result<Vec<Found>>> {
+        // The dialect's query: the table's columns as (name, type, NOT NULL, has a default).
+        let sql = self.backend().dialect().table_columns_query();
         Box::pin(async move {
-            if let Some(pool) = self.postgres() {
-                let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(
-                    "SELECT a.attname, upper(format_type(a.atttypid, a.atttypmod)), a.attnotnull, a.atthasdef \
-                     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
-                     WHERE c.oid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
-                     ORDER BY a.attnum",
-                )
-                .bind(table)
-                .fetch_all(pool)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(name, sql_type, not_null, has_default)| Found {
-                        name,
-                        sql_type,
-                        not_null,
-                        has_default,
-                    })
-                    .collect())
-            } else {
-                let sqlite = self.sqlite().expect("a database is SQLite or PostgreSQL");
-                let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
-                    "SELECT name, upper(type), \"notnull\", dflt_value, pk FROM pragma_table_info(?1)",
-                )
-                .bind(table)
-                .fetch_all(&sqlite.reads)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(name, sql_type, not_null, default, pk)| Found {
-                        name,
-                        sql_type,
-                        // SQLite's INTEGER PRIMARY KEY is the rowid: never null.
-                        not_null: not_null || pk > 0,
-                        has_default: default.is_some() || pk > 0,
-                    })
-                    .collect())
-            }
+            type Row = (String, String, bool, bool);
+            let rows: Vec<Row> = match (self.sqlite(), self.postgres()) {
+                (Some(sqlite), _) => {
+                    sqlx::query_as(sql)
+                        .bind(table)
+                        .fetch_all(&sqlite.reads)
+                        .await?
+                }
+                (_, Some(pool)) => sqlx::query_as(sql).bind(table).fetch_all(pool).await?,
+                (None, None) => unreachable!("a database is on one backend"),
+            };
+            Ok(rows
+                .into_iter()
+                .map(|(name, sql_type, not_null, has_default)| Found {
+                    name,
+                    sql_type,
+                    not_null,
+                    has_default,
+                })
+                .collect())
         })
     }
 }

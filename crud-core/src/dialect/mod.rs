@@ -4,10 +4,12 @@
 //! (`RETURNING`), so each operation is one round trip. Identifiers are quoted; values are
 //! always bound parameters.
 //!
-//! What differs between backends (placeholders, quoting, type names, identity columns, text
-//! order, the `updated_at` of a write) is a [`Dialect`], one module per backend. Adding a
-//! backend is a module here, a [`BackendKind`] and its registration in
-//! [`BackendKind::dialect`], and its connection in [`db`](crate::db).
+//! What differs between backends in SQL text (placeholders, quoting, type names, identity
+//! columns, text order, the `updated_at` of a write, the catalogue query of the table check)
+//! is a [`Dialect`], one module per backend. Adding a backend is a module here and its
+//! registration in [`BackendKind`]; beside the SQL it also needs its connection in
+//! [`db`](crate::db) (a pool and the sqlx operations of `db::backend`) and its error codes in
+//! `db::failure`, and the column types' bounds name each backend's sqlx traits.
 
 mod postgres;
 mod sqlite;
@@ -76,6 +78,11 @@ pub(crate) trait Dialect: Sync {
     fn catalogue_type_name(&self, kind: SqlKind) -> &'static str {
         self.type_name(kind)
     }
+
+    /// A query of the columns of the table named by its one parameter, in order: name, type
+    /// (upper case, as [`catalogue_type_name`](Self::catalogue_type_name) spells it), whether
+    /// it is `NOT NULL`, whether it has a default.
+    fn table_columns_query(&self) -> &'static str;
 
     /// The definition of an id column the database assigns (an integer primary key).
     fn generated_id(&self, name: &str, kind: SqlKind) -> String;

@@ -26,6 +26,11 @@ impl Dialect for Sqlite {
         }
     }
 
+    // An INTEGER PRIMARY KEY is the rowid: never null, and assigned when omitted.
+    fn table_columns_query(&self) -> &'static str {
+        r#"SELECT "name", upper("type"), "notnull" OR "pk" > 0, "dflt_value" IS NOT NULL OR "pk" > 0 FROM pragma_table_info(?1)"#
+    }
+
     // An INTEGER PRIMARY KEY is SQLite's rowid; AUTOINCREMENT never reuses a deleted id.
     fn generated_id(&self, name: &str, _: SqlKind) -> String {
         format!("{name} INTEGER PRIMARY KEY AUTOINCREMENT")
