@@ -302,6 +302,34 @@ async fn updated_at_follows_the_order_of_writes(backend: Backend) {
     );
 }
 
+/// A SQLite table written by a clock that was ahead (or a clock set back since): once the table
+/// is checked at start-up, writes still carry times after the latest stored one.
+#[tokio::test]
+async fn updated_at_stays_after_the_stored_times_when_the_clock_was_set_back() {
+    let test = TestDb::new(Backend::Sqlite).await;
+    let client = Client::todo(&test.db).await;
+    let created = client.post("alice", TASKS, json!({"title": "ahead"})).await;
+    let ahead = chrono::Utc::now() + chrono::TimeDelta::hours(1);
+    let sqlite = test.db.sqlite().expect("SQLite");
+    crud_core::sqlx::query(r#"UPDATE "tasks" SET "updated_at" = ?1"#)
+        .bind(ahead)
+        .execute(&sqlite.reads)
+        .await
+        .expect("moves the stored time ahead");
+    test.db.close().await;
+
+    let reopened = Db::connect(test.url.as_deref().expect("a SQLite file"))
+        .await
+        .expect("reopens");
+    let client = Client::todo(&reopened).await;
+    let toggled = client
+        .patch("alice", &format!("{TASKS}/{}/complete", id_of(&created)))
+        .await;
+    let at = toggled.body["updated_at"].as_str().expect("a time");
+    let at = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
+    assert!(at > ahead, "{at} is not after {ahead}");
+}
+
 /// Writes are not lost when PostgreSQL terminates the connections mid-write: every 201 is
 /// stored, and every failure is a 503 (never a 500).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,7 +37,7 @@ impl Db {
         let found = bounded(self, self.columns_of(R::SCHEMA.table)).await?;
         let differences = differences(R::SCHEMA.columns, &found, self.backend());
         if differences.is_empty() {
-            Ok(())
+            bounded(self, self.order_writes_after_stored::<R>()).await
         } else {
             Err(TableMismatch {
                 resource: R::SCHEMA.name,
@@ -57,6 +57,34 @@ impl Db {
         })
         .await?;
         self.check_table::<R>().await
+    }
+
+    /// On SQLite, where the writer gives writes their times: no write is given a time before
+    /// the latest `updated_at` the table holds, even if the clock was set back since it was
+    /// written (one scan of the column, at start-up).
+    async fn order_writes_after_stored<R: Resource>(&self) -> crate::Result<()> {
+        let (Some(sqlite), Some(column)) = (
+            self.sqlite(),
+            R::SCHEMA
+                .columns_where(|role| *role == Role::UpdatedAt)
+                .next(),
+        ) else {
+            return Ok(());
+        };
+        let dialect = self.backend().dialect();
+        let sql = format!(
+            "SELECT MAX({}) FROM {}",
+            dialect.quote(column.name),
+            dialect.quote(R::SCHEMA.table)
+        );
+        let latest: Option<chrono::DateTime<chrono::Utc>> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&sqlite.reads)
+                .await?;
+        if let Some(latest) = latest {
+            sqlite.writer.not_before(latest).await;
+        }
+        Ok(())
     }
 
     #[inline(never)]

@@ -1,7 +1,7 @@
 //! The one connection that writes to a SQLite database, owned by a task that runs the writes
 //! in the order they arrive.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use futures_util::FutureExt;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection};
@@ -22,6 +22,8 @@ type Job = Box<
 
 enum Message {
     Run(Job),
+    /// The clock gives only times after this one from now on.
+    NotBefore(DateTime<Utc>),
     Close(oneshot::Sender<()>),
 }
 
@@ -111,6 +113,12 @@ impl SqliteWriter {
         answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
+    /// From now on, gives writes only times after `time` (the latest `updated_at` a table
+    /// holds, which a clock set back since it was written would otherwise undercut).
+    pub(crate) async fn not_before(&self, time: DateTime<Utc>) {
+        let _ = self.messages.send(Message::NotBefore(time)).await;
+    }
+
     /// Runs the writes already queued, then closes the connection.
     pub async fn close(&self) {
         let (done, closed) = oneshot::channel();
@@ -126,11 +134,14 @@ async fn serve(mut connection: SqliteConnection, mut inbox: mpsc::Receiver<Messa
     while let Some(message) = inbox.recv().await {
         match message {
             Message::Run(job) => run_supervised(&mut connection, job, clock.next()).await,
+            Message::NotBefore(time) => clock.not_before(time),
             Message::Close(done) => {
                 inbox.close();
                 // Writes queued before the close still run.
-                while let Some(Message::Run(job)) = inbox.recv().await {
-                    run_supervised(&mut connection, job, clock.next()).await;
+                while let Some(message) = inbox.recv().await {
+                    if let Message::Run(job) = message {
+                        run_supervised(&mut connection, job, clock.next()).await;
+                    }
                 }
                 if let Err(error) = connection.close().await {
                     tracing::warn!(%error, "closing the SQLite writer connection");
@@ -168,6 +179,14 @@ struct Clock {
 }
 
 impl Clock {
+    fn not_before(&mut self, time: DateTime<Utc>) {
+        // At the stored precision: the next time, a microsecond later, is still after `time`.
+        let time = time.trunc_subsecs(6);
+        if self.last.is_none_or(|last| last < time) {
+            self.last = Some(time);
+        }
+    }
+
     fn next(&mut self) -> DateTime<Utc> {
         let now = crate::column::now();
         let next = match self.last {
@@ -272,8 +291,11 @@ mod tests {
             last = next;
         }
         // The system clock behind the last time given: still strictly later.
-        clock.last = Some(Utc::now() + TimeDelta::hours(1));
-        let ahead = clock.last.expect("set");
+        let ahead = Utc::now().trunc_subsecs(6) + TimeDelta::hours(1);
+        clock.not_before(ahead);
         assert_eq!(clock.next(), ahead + TimeDelta::microseconds(1));
+        // An earlier time does not move it back.
+        clock.not_before(ahead - TimeDelta::hours(2));
+        assert_eq!(clock.next(), ahead + TimeDelta::microseconds(2));
     }
 }
