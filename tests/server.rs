@@ -5,53 +5,20 @@
 //! Every test runs its own server on 127.0.0.1 with a temporary SQLite file and timeouts of a
 //! second or two, and prints what it measured (`cargo test --test server -- --nocapture`).
 
+use process::{Server, clean_environment, todo_binary};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+mod process;
+
 const SECRET: &str = "server-test-secret";
 
-/// The settings the tests put in the environment or on the command line; cleared first.
-const VARIABLES: [&str; 12] = [
-    "DATABASE_URL",
-    "BETTER_AUTH_SECRET",
-    "HOST",
-    "PORT",
-    "DATABASE_MAX_CONNECTIONS",
-    "DATABASE_CONNECT_TIMEOUT",
-    "DATABASE_TIMEOUT",
-    "HEADER_READ_TIMEOUT",
-    "IDLE_TIMEOUT",
-    "BODY_READ_TIMEOUT",
-    "MAX_OPEN_CONNECTIONS",
-    "SHUTDOWN_GRACE",
-];
-
-/// The example binary, built by `cargo test` next to this test's own binary.
-fn todo_binary() -> PathBuf {
-    let deps = std::env::current_exe().expect("the test binary's path");
-    let profile = deps
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let binary = profile
-        .join("examples")
-        .join(format!("todo{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build --example todo`",
-        binary.display()
-    );
-    binary
-}
-
-/// The todo command in `dir` (so `./todo.db` is there and no `.env` is read), with a clean
-/// environment, a fixed secret and a free port.
+/// The todo command in `dir` (see [`clean_environment`]), with a fixed secret and the
+/// server's connection events logged.
 fn todo_command(dir: &Path) -> Command {
     let mut command = Command::new(todo_binary());
     todo_environment(&mut command, dir);
@@ -59,14 +26,10 @@ fn todo_command(dir: &Path) -> Command {
 }
 
 fn todo_environment(command: &mut Command, dir: &Path) {
-    command.current_dir(dir);
-    for variable in VARIABLES {
-        command.env_remove(variable);
-    }
+    clean_environment(command, dir);
     command
         .env("RUST_LOG", "info,crud_core::server=debug")
-        .env("BETTER_AUTH_SECRET", SECRET)
-        .env("PORT", "0");
+        .env("BETTER_AUTH_SECRET", SECRET);
 }
 
 /// A token for `user`, from the binary's `token` subcommand.
@@ -82,73 +45,25 @@ fn mint(dir: &Path, user: &str) -> String {
         .to_owned()
 }
 
-/// A running server and the lines it printed.
-struct Server {
-    child: Child,
-    address: String,
-    port: u16,
-    lines: mpsc::Receiver<String>,
-    printed: Vec<String>,
-}
-
 impl Server {
     /// Starts the server in `dir` with these extra arguments, and waits until it listens.
     fn start(dir: &Path, args: &[&str]) -> Self {
         let mut command = todo_command(dir);
         command.args(args);
-        Self::spawn(command)
+        Server::spawn(command)
     }
 
-    fn spawn(mut command: Command) -> Self {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        let (sender, lines) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let sender = sender.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = sender.send(line);
-                }
-            });
-        }
-        let mut printed = Vec::new();
-        let address = loop {
-            let line = lines
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| {
-                    panic!("the server never said it listens; it printed {printed:#?}")
-                });
-            let address = line
-                .split_once("address=")
-                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
-            printed.push(line);
-            if let Some(address) = address {
-                break address;
-            }
-        };
-        let port = address
+    /// Every line printed so far, as one text.
+    fn log(&mut self) -> String {
+        self.output().join("\n")
+    }
+
+    /// The port the server listens on.
+    fn port(&self) -> u16 {
+        self.address
             .rsplit_once(':')
             .and_then(|(_, port)| port.parse().ok())
-            .expect("a port");
-        Self {
-            child,
-            address,
-            port,
-            lines,
-            printed,
-        }
-    }
-
-    /// Every line printed so far.
-    fn output(&mut self) -> String {
-        self.printed.extend(self.lines.try_iter());
-        self.printed.join("\n")
+            .expect("a port")
     }
 
     fn pid(&self) -> u32 {
@@ -174,7 +89,7 @@ impl Server {
             assert!(
                 started.elapsed() < limit,
                 "the server still runs after {limit:?}; output: {}",
-                self.output()
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -211,7 +126,7 @@ impl Server {
                     .and_then(|local| local.rsplit_once(':'))
                     .and_then(|(_, port)| u16::from_str_radix(port, 16).ok());
                 // State 01 is ESTABLISHED.
-                if local_port == Some(self.port) && fields.get(3) == Some(&"01") {
+                if local_port == Some(self.port()) && fields.get(3) == Some(&"01") {
                     inodes.extend(fields.get(9).map(|inode| (*inode).to_owned()));
                 }
             }
@@ -232,13 +147,6 @@ impl Server {
             })
             .filter(|inode| inodes.contains(inode))
             .count()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -379,7 +287,7 @@ async fn request_heads_must_arrive_within_the_header_read_timeout() {
         .request("GET", "/api/alice/tasks", &token, None)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    let output = server.output();
+    let output = server.log();
     assert!(
         output.contains("reading the request head timed out"),
         "{output}"
@@ -603,7 +511,7 @@ async fn at_the_connection_cap_new_clients_wait_for_a_free_slot() {
         .request("GET", "/api/alice/tasks", &token, None)
         .await;
     assert_eq!(reply.status, 200);
-    let output = server.output();
+    let output = server.log();
     assert!(!output.contains("Too many open files"), "{output}");
 }
 
@@ -648,7 +556,7 @@ async fn running_out_of_file_descriptors_does_not_stop_the_server() {
     );
     assert_eq!(reply.status, 200, "{reply:?}");
     drop(silent);
-    let output = server.output();
+    let output = server.log();
     assert!(output.contains("cannot accept a connection"), "{output}");
     assert!(output.contains("Too many open files"), "{output}");
 }
@@ -710,15 +618,11 @@ async fn sigterm_finishes_the_request_in_flight_and_refuses_new_connections() {
     println!(
         "SIGTERM: idle keep-alive connection closed after {idle_closed:?}, silent one after {silent_closed:?}; slow request answered 201; {status} {exited:?} after the signal"
     );
-    assert!(
-        status.success(),
-        "exit 0, got {status}: {}",
-        server.output()
-    );
+    assert!(status.success(), "exit 0, got {status}: {}", server.log());
     assert!(idle_closed < Duration::from_secs(1), "{idle_closed:?}");
     assert!(silent_closed < Duration::from_secs(1), "{silent_closed:?}");
     assert!(exited < Duration::from_secs(5), "{exited:?}");
-    assert!(server.output().contains("todo server stopped"));
+    assert!(server.log().contains("todo server stopped"));
 
     let restarted = Server::start(dir.path(), &[]);
     let listed = restarted
@@ -749,18 +653,14 @@ async fn sigterm_with_a_partial_request_held_exits_after_the_grace_period() {
     println!(
         "SIGTERM, partial request held, grace 1 s: {status} after {exited:?} (connection closed by then, {closed:?} after the exit)"
     );
-    assert!(
-        status.success(),
-        "exit 0, got {status}: {}",
-        server.output()
-    );
+    assert!(status.success(), "exit 0, got {status}: {}", server.log());
     assert_about(
         "the exit",
         exited,
         Duration::from_secs(1),
         Duration::from_secs(2),
     );
-    let output = server.output();
+    let output = server.log();
     assert!(output.contains("shutdown grace period over"), "{output}");
 }
 

@@ -7,114 +7,17 @@ use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use process::{Server, todo_command};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::{Command, Output};
 use std::time::Duration;
+
+mod process;
 
 const SECRET: &str = "process-test-secret";
 
-/// The example binary, built by `cargo test` next to this test's own binary.
-fn todo_binary() -> PathBuf {
-    let deps = std::env::current_exe().expect("the test binary's path");
-    let profile = deps
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let binary = profile
-        .join("examples")
-        .join(format!("todo{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build --example todo`",
-        binary.display()
-    );
-    binary
-}
-
-/// The todo command with a clean environment, run in `dir` (so no `.env` is read).
-fn todo_command(dir: &Path) -> Command {
-    let mut command = Command::new(todo_binary());
-    command.current_dir(dir);
-    for variable in [
-        "DATABASE_URL",
-        "BETTER_AUTH_SECRET",
-        "HOST",
-        "PORT",
-        "DATABASE_MAX_CONNECTIONS",
-        "DATABASE_CONNECT_TIMEOUT",
-        "DATABASE_TIMEOUT",
-        "HEADER_READ_TIMEOUT",
-        "IDLE_TIMEOUT",
-        "BODY_READ_TIMEOUT",
-        "MAX_OPEN_CONNECTIONS",
-        "SHUTDOWN_GRACE",
-    ] {
-        command.env_remove(variable);
-    }
-    command.env("RUST_LOG", "info").env("PORT", "0");
-    command
-}
-
-/// A running server and the lines it printed.
-struct Server {
-    child: Child,
-    address: String,
-    lines: mpsc::Receiver<String>,
-    printed: Vec<String>,
-}
-
 impl Server {
-    /// Starts the server and waits for its "listening" line.
-    fn start(mut command: Command) -> Self {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        let (sender, lines) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let sender = sender.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = sender.send(line);
-                }
-            });
-        }
-        let mut printed = Vec::new();
-        let address = loop {
-            let line = lines
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| {
-                    panic!("the server never said it listens; it printed {printed:#?}")
-                });
-            let address = line
-                .split_once("address=")
-                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
-            printed.push(line);
-            if let Some(address) = address {
-                break address;
-            }
-        };
-        Self {
-            child,
-            address,
-            lines,
-            printed,
-        }
-    }
-
-    /// Every line printed so far.
-    fn output(&mut self) -> &[String] {
-        self.printed.extend(self.lines.try_iter());
-        &self.printed
-    }
-
     /// Sends SIGTERM and waits for a clean exit.
     fn stop(mut self) -> Vec<String> {
         let status = Command::new("kill")
@@ -166,13 +69,6 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn run(mut command: Command) -> Output {
     command.output().expect("the command runs")
 }
@@ -203,7 +99,7 @@ async fn tasks_survive_a_restart_of_the_sqlite_server() {
     let server = || {
         let mut command = todo_command(dir.path());
         command.env("BETTER_AUTH_SECRET", SECRET);
-        Server::start(command)
+        Server::spawn(command)
     };
 
     let first = server();
@@ -254,7 +150,7 @@ async fn tasks_survive_a_restart_of_the_sqlite_server() {
 #[tokio::test]
 async fn without_a_secret_the_server_prints_a_working_demo_token() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut server = Server::start(todo_command(dir.path()));
+    let mut server = Server::spawn(todo_command(dir.path()));
     let output = server.output().join("\n");
     assert!(output.contains("BETTER_AUTH_SECRET is not set"), "{output}");
     let token = output
