@@ -53,6 +53,17 @@ async fn on_sqlite_writer(db: &Db, sql: &'static str) {
         .expect("the pragma runs");
 }
 
+/// A 503 that says when to come back.
+fn assert_unavailable(reply: &common::Reply) {
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.headers["retry-after"], "1");
+}
+
 fn id_of(reply: &common::Reply) -> i64 {
     reply.body["id"].as_i64().expect("an id")
 }
@@ -199,13 +210,7 @@ async fn a_read_only_sqlite_database_answers_503_to_writes_and_serves_reads() {
         client.delete("alice", &item).await,
     ];
     for reply in writes {
-        assert_eq!(
-            reply.status,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            reply.body
-        );
-        assert_eq!(reply.headers["retry-after"], "1");
+        assert_unavailable(&reply);
     }
     let read = client.get("alice", &item).await;
     assert_eq!(read.status, StatusCode::OK);
@@ -525,13 +530,7 @@ async fn a_frozen_postgres_answers_503_within_the_deadline_then_heals() {
             client.get("alice", TASKS).await
         };
         let took = started.elapsed();
-        assert_eq!(
-            reply.status,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            reply.body
-        );
-        assert_eq!(reply.headers["retry-after"], "1");
+        assert_unavailable(&reply);
         assert!(took < Duration::from_secs(2), "answered after {took:?}");
         eprintln!("frozen: request {request} answered 503 after {took:?}");
     }
