@@ -60,9 +60,13 @@ fn is_sqlite(error: &dyn sqlx::error::DatabaseError) -> bool {
         .is_some()
 }
 
+/// The primary result code of a SQLite extended code (its low byte); -1 for no number.
+fn sqlite_primary(code: &str) -> i64 {
+    code.parse::<i64>().map_or(-1, |code| code & 0xff)
+}
+
 fn sqlite_failure(code: &str) -> Failure {
-    let primary = code.parse::<i64>().map_or(-1, |code| code & 0xff);
-    match primary {
+    match sqlite_primary(code) {
         sqlite::FULL => Failure::Full,
         sqlite::CONSTRAINT => Failure::Conflict,
         sqlite::TOOBIG | sqlite::MISMATCH | sqlite::RANGE => Failure::BadValue,
@@ -115,10 +119,7 @@ pub(crate) fn transient_at_connect(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => true,
         sqlx::Error::Database(error) => match (error.code().as_deref(), is_sqlite(&**error)) {
-            (Some(code), true) => {
-                let primary = code.parse::<i64>().map_or(-1, |code| code & 0xff);
-                matches!(primary, sqlite::BUSY | sqlite::LOCKED)
-            }
+            (Some(code), true) => matches!(sqlite_primary(code), sqlite::BUSY | sqlite::LOCKED),
             (Some(code), false) => matches!(code, "57P03" | "53300") || code.starts_with("08"),
             (None, _) => false,
         },
