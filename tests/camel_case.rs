@@ -8,7 +8,7 @@ mod common;
 use axum::Router;
 use common::{Backend, Client, Reply, TestDb};
 use crud_core::chrono::{DateTime, NaiveDate, Utc};
-use crud_core::{AppState, Crud, Db, Page, Resource};
+use crud_core::{AppState, Crud, Db, ListQuery, Resource};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -353,9 +353,10 @@ async fn toggles_and_services_use_the_json_names(backend: Backend) {
     let later = Reminder::create(&db.db, "alice", input)
         .await
         .expect("a reminder");
-    let listed = Reminder::list(&db.db, "alice", Page::default())
+    let listed = Reminder::list(&db.db, "alice", ListQuery::new())
         .await
-        .expect("the reminders");
+        .expect("the reminders")
+        .items;
 
     assert_eq!(over_http.status, 200, "{}", over_http.body);
     assert_eq!(over_http.body["isDone"], true);

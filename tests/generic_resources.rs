@@ -19,7 +19,7 @@ use crud_core::chrono::{DateTime, NaiveDate, Utc};
 use crud_core::column::SqlKind;
 use crud_core::schema::{OrderBy, Role};
 use crud_core::uuid::Uuid;
-use crud_core::{AppState, BackendKind, Crud, CrudEnum, Db, Error, Page, Resource};
+use crud_core::{AppState, BackendKind, Crud, CrudEnum, Db, Error, ListQuery, Resource};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -1410,15 +1410,17 @@ async fn note_services_are_scoped_to_their_owner(backend: Backend) {
     );
     assert_eq!(Note::get(db, "bob", note.id).await.expect("a query"), None);
     assert_eq!(
-        Note::list(db, "alice", Page::default())
+        Note::list(db, "alice", ListQuery::new())
             .await
-            .expect("a query"),
+            .expect("a query")
+            .items,
         std::slice::from_ref(&note)
     );
     assert!(
-        Note::list(db, "bob", Page::default())
+        Note::list(db, "bob", ListQuery::new())
             .await
             .expect("a query")
+            .items
             .is_empty()
     );
     // What the services return is what the routes send.
@@ -1492,9 +1494,10 @@ async fn measurement_services_validate_and_toggle(backend: Backend) {
         "value: must be at most 125.5; samples: must be at least 1"
     );
     assert!(
-        Measurement::list(db, "alice", Page::default())
+        Measurement::list(db, "alice", ListQuery::new())
             .await
             .expect("a query")
+            .items
             .is_empty(),
         "nothing invalid is stored"
     );
@@ -1582,13 +1585,15 @@ async fn bookmark_services_page_their_list(backend: Backend) {
         created.push(bookmark);
     }
     let urls = |page: Vec<Bookmark>| page.into_iter().map(|b| b.url).collect::<Vec<_>>();
-    let all = Bookmark::list(db, "alice", Page::default())
+    let all = Bookmark::list(db, "alice", ListQuery::new())
         .await
-        .expect("a query");
+        .expect("a query")
+        .items;
     assert_eq!(urls(all), ["b", "d", "a", "c"]);
-    let page = Bookmark::list(db, "alice", Page::default().with_limit(2).with_offset(1))
+    let page = Bookmark::list(db, "alice", ListQuery::new().limit(2).offset(1))
         .await
-        .expect("a query");
+        .expect("a query")
+        .items;
     assert_eq!(urls(page), ["d", "a"]);
     let starred = Bookmark::toggle(db, "alice", created[0].id.clone(), "starred")
         .await
@@ -1712,9 +1717,9 @@ fn note_statements_name_the_custom_table_and_columns() {
         )
     );
     assert_eq!(
-        sql.list_page,
+        sql.list.as_str(),
         format!(
-            r#"SELECT {all} FROM "notebook_entries" WHERE "owner_id" = $1 ORDER BY "title" COLLATE "C", "id" LIMIT $2 OFFSET $3"#
+            r#"SELECT {all} FROM "notebook_entries" WHERE "owner_id" = $1 ORDER BY "title" COLLATE "C", "id" LIMIT $2"#
         )
     );
     assert_eq!(
@@ -1739,8 +1744,10 @@ fn note_statements_name_the_custom_table_and_columns() {
         r#"CREATE TABLE IF NOT EXISTS "notebook_entries" ("id" UUID PRIMARY KEY, "owner_id" TEXT NOT NULL, "title" TEXT NOT NULL, "category" TEXT NOT NULL, "body" TEXT)"#
     );
     assert_eq!(
-        sql.create_index,
-        r#"CREATE INDEX IF NOT EXISTS "notebook_entries_owner_id_idx" ON "notebook_entries" ("owner_id", "title")"#
+        sql.create_indexes,
+        [
+            r#"CREATE INDEX IF NOT EXISTS "notebook_entries_owner_id_title_idx" ON "notebook_entries" ("owner_id", "title" COLLATE "C", "id")"#
+        ]
     );
     let sqlite = <Note as Resource>::statements(BackendKind::Sqlite);
     assert!(
@@ -1763,10 +1770,16 @@ fn measurement_statements_have_one_toggle_each_and_bind_updated_at() {
         )
     );
     assert_eq!(
-        sql.list_page,
+        sql.list.as_str(),
         format!(
-            r#"SELECT {all} FROM "lab_measurements" WHERE "user_id" = $1 ORDER BY "taken_on", "value" DESC, "id" DESC LIMIT $2 OFFSET $3"#
+            r#"SELECT {all} FROM "lab_measurements" WHERE "user_id" = $1 ORDER BY "taken_on", "value" DESC, "id" DESC LIMIT $2"#
         )
+    );
+    assert_eq!(
+        sql.create_indexes,
+        [
+            r#"CREATE INDEX IF NOT EXISTS "lab_measurements_user_id_taken_on_value_idx" ON "lab_measurements" ("user_id", "taken_on", "value" DESC, "id" DESC)"#
+        ]
     );
     assert_eq!(
         sql.toggles,
@@ -1801,9 +1814,9 @@ fn bookmark_statements_use_the_default_table_and_bind_created_at_once() {
         )
     );
     assert_eq!(
-        sql.list_page,
+        sql.list.as_str(),
         format!(
-            r#"SELECT {all} FROM "bookmarks" WHERE "account" = ?1 ORDER BY "rating" DESC NULLS LAST, "id" DESC LIMIT ?2 OFFSET ?3"#
+            r#"SELECT {all} FROM "bookmarks" WHERE "account" = ?1 ORDER BY "rating" DESC NULLS LAST, "id" DESC LIMIT ?2"#
         ),
         "the unrated come last on every backend"
     );
@@ -1820,8 +1833,10 @@ fn bookmark_statements_use_the_default_table_and_bind_created_at_once() {
         )]
     );
     assert_eq!(
-        sql.create_index,
-        r#"CREATE INDEX IF NOT EXISTS "bookmarks_account_idx" ON "bookmarks" ("account", "rating")"#
+        sql.create_indexes,
+        [
+            r#"CREATE INDEX IF NOT EXISTS "bookmarks_account_rating_idx" ON "bookmarks" ("account", "rating", "id")"#
+        ]
     );
 }
 

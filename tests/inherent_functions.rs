@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Backend, Client, TestDb};
-use crud_core::{AppState, Crud, Page};
+use crud_core::{AppState, Crud, ListQuery};
 use serde::Serialize;
 use serde_json::json;
 
@@ -66,9 +66,10 @@ async fn the_generated_services_and_routes_are_reached_through_the_trait(backend
     let created = <Note as Crud>::create(&db.db, "alice", input)
         .await
         .expect("a note");
-    let listed = <Note as Crud>::list(&db.db, "alice", Page::default())
+    let listed = <Note as Crud>::list(&db.db, "alice", ListQuery::new())
         .await
-        .expect("the notes");
+        .expect("the notes")
+        .items;
     // The type has no `get` or `toggle` of its own: the trait's are found directly.
     let read = Note::get(&db.db, "alice", created.id)
         .await

@@ -17,8 +17,9 @@ async fn the_printed_ddl_runs_as_a_sqlx_migration(backend: Backend) {
     };
     let migrations = tempfile::tempdir().expect("a temporary directory");
     let script = ddl::<Task>(kind)
+        .into_iter()
         .map(|statement| format!("{statement};\n"))
-        .concat();
+        .collect::<String>();
     std::fs::write(migrations.path().join("0001_tasks.sql"), script).expect("written");
 
     let migrator = Migrator::new(migrations.path())

@@ -68,7 +68,9 @@ async fn the_readme_resource_serves_its_routes() -> Result<(), Box<dyn std::erro
     );
 
     // Step 4: the services, for a handler of one's own.
-    let entries = Entry::list(&state.db, "ana", crud_core::Page::default()).await?;
+    let entries = Entry::list(&state.db, "ana", crud_core::ListQuery::new())
+        .await?
+        .items;
     assert_eq!(entries.len(), 1);
     assert!(entries[0].pinned);
     let unpinned = Entry::toggle(&state.db, "ana", entries[0].id, "pinned").await?;

@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use common::{Backend, Client, Reply, SECRET, TestDb};
 use crud_core::DEFAULT_BODY_LIMIT as BODY_LIMIT;
-use crud_core::{Crud, Db, Error, Page};
+use crud_core::{Crud, Db, Error, ListQuery};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -1817,20 +1817,20 @@ async fn service_list_is_owner_scoped_newest_first_and_paged(backend: Backend) {
         .expect("the task is created");
     alices.reverse();
 
-    let all = Task::list(&db.db, "alice", Page::default()).await;
+    let all = Task::list(&db.db, "alice", ListQuery::new()).await;
     let page = Task::list(
         &db.db,
         "alice",
-        Page::default().with_limit(1).with_offset(1),
+        ListQuery::new().limit(1).offset(1),
     )
     .await;
-    let bob_sees = Task::list(&db.db, "bob", Page::default()).await;
-    let nobody_sees = Task::list(&db.db, "carol", Page::default()).await;
+    let bob_sees = Task::list(&db.db, "bob", ListQuery::new()).await;
+    let nobody_sees = Task::list(&db.db, "carol", ListQuery::new()).await;
 
-    assert_eq!(all.expect("alice's list"), alices);
-    assert_eq!(page.expect("a page"), alices[1..2]);
-    assert_eq!(bob_sees.expect("bob's list"), [bobs]);
-    assert_eq!(nobody_sees.expect("carol's list"), []);
+    assert_eq!(all.expect("alice's list").items, alices);
+    assert_eq!(page.expect("a page").items, alices[1..2]);
+    assert_eq!(bob_sees.expect("bob's list").items, [bobs]);
+    assert!(nobody_sees.expect("carol's list").items.is_empty());
 }
 
 async fn service_get_is_owner_scoped(backend: Backend) {
@@ -1935,8 +1935,8 @@ async fn service_validates_input_like_http(backend: Backend) {
     assert_eq!(invalid_fields(nul), ["title"]);
     assert_eq!(invalid_fields(both), ["title", "description"]);
     assert_eq!(invalid_fields(update), ["description"]);
-    let listed = Task::list(&db.db, "alice", Page::default()).await;
-    assert_eq!(listed.expect("alice's list"), [task]);
+    let listed = Task::list(&db.db, "alice", ListQuery::new()).await;
+    assert_eq!(listed.expect("alice's list").items, [task]);
 }
 
 async fn service_validates_before_any_query(backend: Backend) {

@@ -199,8 +199,9 @@ fn schema_subcommand_prints_the_ddl_the_server_runs() {
         });
         assert!(output.status.success(), "{output:?}");
         let expected = crud_core::migrate::ddl::<todo::Task>(kind)
+            .into_iter()
             .map(|statement| format!("{statement};\n"))
-            .concat();
+            .collect::<String>();
         assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
     }
     // Nothing was created: printing the DDL needs no database.

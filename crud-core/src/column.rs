@@ -42,6 +42,9 @@ pub struct SqlType {
     pub kind: SqlKind,
     /// Whether the column accepts `NULL` (the field is an `Option`).
     pub nullable: bool,
+    /// The only values a text column takes, for an enum deriving
+    /// [`CrudEnum`](crate::CrudEnum); `None` for free text and other kinds.
+    pub variants: Option<&'static [&'static str]>,
 }
 
 impl SqlType {
@@ -50,6 +53,15 @@ impl SqlType {
         Self {
             kind,
             nullable: false,
+            variants: None,
+        }
+    }
+
+    /// The same type, taking only the values `names` (an enum stored as text).
+    pub const fn with_variants(self, names: &'static [&'static str]) -> Self {
+        Self {
+            variants: Some(names),
+            ..self
         }
     }
 
@@ -397,7 +409,8 @@ macro_rules! text_enum_impls {
 
         impl $crate::column::ColumnType for $ty {
             const SQL_TYPE: $crate::column::SqlType =
-                $crate::column::SqlType::new($crate::column::SqlKind::Text);
+                $crate::column::SqlType::new($crate::column::SqlKind::Text)
+                    .with_variants(<$ty as $crate::column::TextEnum>::NAMES);
         }
 
         impl $crate::__private::serde::Serialize for $ty {

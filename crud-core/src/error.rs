@@ -153,3 +153,9 @@ impl IntoResponse for Error {
         response
     }
 }
+
+impl From<crate::query::QueryError> for Error {
+    fn from(error: crate::query::QueryError) -> Self {
+        Self::BadRequest(error.0)
+    }
+}

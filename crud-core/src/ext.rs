@@ -4,8 +4,9 @@
 use crate::auth::Auth;
 use crate::db::Db;
 use crate::error::Result;
+use crate::query::ListQuery;
 use crate::resource::Resource;
-use crate::service::{self, Page};
+use crate::service::{self, ListPage};
 use axum::Router;
 use axum::extract::FromRef;
 use std::future::Future;
@@ -24,7 +25,7 @@ use std::future::Future;
 ///
 /// ```
 /// use crud_core::chrono::{DateTime, Utc};
-/// use crud_core::{Crud, Db, Page};
+/// use crud_core::{Crud, Db, ListQuery};
 /// use serde::Serialize;
 ///
 /// #[derive(Serialize, Crud)]
@@ -42,7 +43,8 @@ use std::future::Future;
 ///     let task = Task::create(db, "alice", TaskCreate { title: "Buy milk".into() }).await?;
 ///     let done = Task::toggle(db, "alice", task.id, "completed").await?;
 ///     assert!(done.is_some_and(|task| task.completed));
-///     let _first_ten = Task::list(db, "alice", Page::default().with_limit(10)).await?;
+///     let first_ten = Task::list(db, "alice", ListQuery::new().limit(10)).await?;
+///     assert_eq!(first_ten.items.len(), 1);
 ///     Ok(())
 /// }
 ///
@@ -65,8 +67,12 @@ pub trait Crud: Resource {
         input: Self::Create,
     ) -> impl Future<Output = Result<Self>> + Send;
 
-    /// The owner's resources, in the declared order: [`service::list`].
-    fn list(db: &Db, owner: &str, page: Page) -> impl Future<Output = Result<Vec<Self>>> + Send;
+    /// A page of the owner's resources, by `query`: [`service::list`].
+    fn list(
+        db: &Db,
+        owner: &str,
+        query: ListQuery,
+    ) -> impl Future<Output = Result<ListPage<Self>>> + Send;
 
     /// The owner's resource with this id, if any: [`service::get`].
     fn get(db: &Db, owner: &str, id: Self::Id)
@@ -116,8 +122,12 @@ impl<R: Resource> Crud for R {
         service::create::<R>(db, owner, input)
     }
 
-    fn list(db: &Db, owner: &str, page: Page) -> impl Future<Output = Result<Vec<R>>> + Send {
-        service::list::<R>(db, owner, page)
+    fn list(
+        db: &Db,
+        owner: &str,
+        query: ListQuery,
+    ) -> impl Future<Output = Result<ListPage<R>>> + Send {
+        service::list::<R>(db, owner, query)
     }
 
     fn get(db: &Db, owner: &str, id: R::Id) -> impl Future<Output = Result<Option<R>>> + Send {

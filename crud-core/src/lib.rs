@@ -75,6 +75,8 @@
 //
 // What a resource is:
 pub mod column;
+pub mod operator;
+pub mod query;
 pub mod schema;
 pub mod validate;
 
@@ -106,10 +108,12 @@ pub use crud_derive::CrudEnum;
 pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use ext::Crud;
+pub use operator::{Operator, Operators};
+pub use query::{Cursor, ListQuery, Value};
 pub use resource::{Input, Resource};
-pub use schema::DEFAULT_BODY_LIMIT;
+pub use schema::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE};
 pub use server::{ServeOptions, serve};
-pub use service::Page;
+pub use service::ListPage;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
 pub use sqlx;
 pub use state::AppState;
@@ -133,6 +137,7 @@ pub mod __private {
     pub use crate::column::{ColumnType, IdType, OwnerType, TimestampType, ToggleType};
     pub use crate::db::backend::Backend;
     pub use crate::dialect::{BackendKind, Statements};
+    pub use crate::operator::{Operator, Operators};
     pub use crate::resource::{Binder, Input, Resource, StatementCache};
     pub use crate::schema::{Column, OrderBy, Role, Schema};
     pub use crate::validate::ValidationErrors;

@@ -7,15 +7,18 @@ use crate::resource::Resource;
 use crate::schema::{Column, Role, TableMismatch};
 use crate::service::bounded;
 
-/// The statements that create the table of `R` and its owner index on `backend`, in order,
-/// each idempotent (`IF NOT EXISTS`). What [`Db::create_table`] runs; print them into a
-/// migration file to manage the schema with a migration tool.
-pub fn ddl<R: Resource>(backend: BackendKind) -> [&'static str; 2] {
+/// The statements that create the table of `R` and its indexes on `backend`, in order, each
+/// idempotent (`IF NOT EXISTS`). What [`Db::create_table`] runs; print them into a migration
+/// file to manage the schema with a migration tool.
+///
+/// The indexes serve lists: one on the owner, the list's default order and the id, and one
+/// on the owner, each sortable field and the id, so that every page of a list, in any
+/// sortable order, is a range of an index within the owner's rows.
+pub fn ddl<R: Resource>(backend: BackendKind) -> Vec<&'static str> {
     let statements = R::statements(backend);
-    [
-        statements.create_table.as_str(),
-        statements.create_index.as_str(),
-    ]
+    std::iter::once(statements.create_table.as_str())
+        .chain(statements.create_indexes.iter().map(String::as_str))
+        .collect()
 }
 
 /// A column as the database describes it.
@@ -48,7 +51,7 @@ impl Db {
         }
     }
 
-    /// Creates the table of `R` and its owner index if they do not exist yet, then checks that
+    /// Creates the table of `R` and its indexes if they do not exist yet, then checks that
     /// the table matches the struct ([`check_table`](Self::check_table)): a table left from an
     /// older version of the struct fails here, with the difference, rather than on requests.
     pub async fn create_table<R: Resource>(&self) -> crate::Result<()> {

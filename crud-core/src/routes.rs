@@ -2,7 +2,7 @@
 //!
 //! | Route | Method | Success |
 //! |---|---|---|
-//! | `{path}` | `GET` | 200, the caller's resources (`?limit=&offset=` optional) |
+//! | `{path}` | `GET` | 200, a page of the caller's resources: see [List queries](#list-queries) |
 //! | `{path}` | `POST` | 201, the created resource |
 //! | `{path}/{id}` | `GET`, `PUT` | 200, the resource |
 //! | `{path}/{id}` | `DELETE` | 200, the deleted resource |
@@ -10,17 +10,38 @@
 //!
 //! Every route first checks the bearer token (401) and that the path's `{user_id}` is the
 //! token's `sub` (403), before any query.
+//!
+//! # List queries
+//!
+//! `GET {path}` answers a JSON array: one page of the caller's resources. Its query string
+//! ([`ListQuery::parse`]) may hold:
+//!
+//! | Parameter | Meaning |
+//! |---|---|
+//! | `limit=N` | page size, 1 to the resource's `max_page_size`; its `page_size` when absent |
+//! | `cursor=C` | the page after the one whose `Link: rel="next"` gave `C` |
+//! | `offset=N` | skips N rows (not with `cursor`) |
+//! | `sort=a,-b` | sortable fields, `-` for descending; the id is always the last key |
+//! | `FIELD=V`, `FIELD__OP=V` | a filter on a filterable field: see [`Operator`](crate::Operator) |
+//! | `count=true` | adds `X-Total-Count`: every row the filters keep |
+//!
+//! Anything else is a 400 naming the parameter. When a next page exists, the response has
+//! `Link: <{path}?...&cursor=C>; rel="next"` with the same limit, sort and filters.
 
 use crate::auth::{Auth, Caller};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::query::{Cursor, ListQuery};
 use crate::resource::{Input, Resource};
-use crate::service::{self, Page};
+use crate::service;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Query, RawPathParams, Request, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{
+    FromRef, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State,
+};
+use axum::http::header::{self, HeaderName};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::routing::{Router, get, patch};
 use std::marker::PhantomData;
 
@@ -52,10 +73,35 @@ where
 async fn list<R: Resource>(
     scope: OwnerScope,
     State(db): State<Db>,
-    page: Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Vec<R>>> {
-    let Query(page) = page.map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
-    Ok(Json(service::list::<R>(&db, &scope.owner, page).await?))
+    OriginalUri(uri): OriginalUri,
+) -> Result<(HeaderMap, Json<Vec<R>>)> {
+    let query = ListQuery::parse(&R::SCHEMA, uri.query().unwrap_or_default())?;
+    let page = service::list::<R>(&db, &scope.owner, query).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(next) = &page.next {
+        headers.insert(header::LINK, next_link(&uri, next));
+    }
+    if let Some(total) = page.total {
+        headers.insert(X_TOTAL_COUNT, HeaderValue::from(total));
+    }
+    Ok((headers, Json(page.items)))
+}
+
+/// The header of the count of a list's matching rows, `count=true`.
+const X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+
+/// `Link: <{path}?{query}>; rel="next"` (RFC 8288): the request's path and parameters, but
+/// `offset` and `cursor`, then the next page's cursor.
+fn next_link(uri: &Uri, next: &Cursor) -> HeaderValue {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    let pairs = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes());
+    for (name, value) in pairs.filter(|(name, _)| name != "offset" && name != "cursor") {
+        query.append_pair(&name, &value);
+    }
+    query.append_pair("cursor", next.as_str());
+    let link = format!("<{}?{}>; rel=\"next\"", uri.path(), query.finish());
+    // The path came as a valid header-safe URI and the query is percent-encoded.
+    HeaderValue::try_from(link).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 async fn create<R: Resource>(

@@ -3,9 +3,17 @@
 //! every type may gain fields in a minor version.
 
 use crate::column::SqlType;
+use crate::operator::Operators;
 
 /// The body limit of a resource without `#[crud(body_limit = N)]`: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// The rows of a list page without `limit`, for a resource without
+/// `#[crud(page_size = N)]`.
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// The largest `limit` of a list page, for a resource without `#[crud(max_page_size = N)]`.
+pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
 
 /// What a resource looks like in SQL and HTTP.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +32,12 @@ pub struct Schema {
     /// The largest request body accepted, in bytes (`#[crud(body_limit = N)]`,
     /// [`DEFAULT_BODY_LIMIT`] by default); a larger one answers 413.
     pub body_limit: usize,
+    /// The rows of a list page without `limit` (`#[crud(page_size = N)]`,
+    /// [`DEFAULT_PAGE_SIZE`] by default).
+    pub page_size: u32,
+    /// The largest `limit` of a list page (`#[crud(max_page_size = N)]`,
+    /// [`DEFAULT_MAX_PAGE_SIZE`] by default).
+    pub max_page_size: u32,
 }
 
 impl Schema {
@@ -44,7 +58,38 @@ impl Schema {
             columns,
             order_by,
             body_limit,
+            page_size: DEFAULT_PAGE_SIZE,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
         }
+    }
+
+    /// The same schema with these page sizes; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_page_sizes(self, page_size: u32, max_page_size: u32) -> Self {
+        Self {
+            page_size,
+            max_page_size,
+            ..self
+        }
+    }
+
+    /// The column whose JSON name is `json_name`.
+    pub fn column(&self, json_name: &str) -> Option<&'static Column> {
+        self.columns
+            .iter()
+            .find(|column| column.json_name == json_name)
+    }
+
+    /// The columns a list may be filtered on, in field order.
+    pub fn filterable(&self) -> impl Iterator<Item = &'static Column> {
+        self.columns
+            .iter()
+            .filter(|column| !column.filters.is_empty())
+    }
+
+    /// The columns a list may be sorted on, in field order.
+    pub fn sortable(&self) -> impl Iterator<Item = &'static Column> {
+        self.columns.iter().filter(|column| column.sortable)
     }
 
     /// The columns with the given role.
@@ -90,6 +135,10 @@ pub struct Column {
     pub role: Role,
     /// The column's SQL type.
     pub sql_type: SqlType,
+    /// The operators a list may filter it with (`#[crud(filter)]`); none by default.
+    pub filters: Operators,
+    /// Whether a list may be sorted on it (`#[crud(sort)]`).
+    pub sortable: bool,
 }
 
 impl Column {
@@ -106,6 +155,23 @@ impl Column {
             json_name,
             role,
             sql_type,
+            filters: Operators::NONE,
+            sortable: false,
+        }
+    }
+
+    /// The same column, filterable with `filters`; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_filters(self, filters: Operators) -> Self {
+        Self { filters, ..self }
+    }
+
+    /// The same column, sortable; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_sort(self) -> Self {
+        Self {
+            sortable: true,
+            ..self
         }
     }
 }

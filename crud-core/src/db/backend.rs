@@ -4,7 +4,7 @@
 use crate::column::{ColumnType, Encodable};
 use crate::dialect::BackendKind;
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Database, Pool, Postgres, Row, Sqlite};
+use sqlx::{Arguments, Database, Pool, Postgres, Row, SqlStr, Sqlite};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -33,14 +33,14 @@ pub trait Backend: Database + sealed::Sealed {
     /// Runs a statement returning at most one row.
     fn fetch_optional<'p>(
         pool: &'p Pool<Self>,
-        sql: &'static str,
+        sql: SqlStr,
         args: Self::Arguments,
     ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>>;
 
     /// Runs a statement returning rows, to its end.
     fn fetch_all<'p>(
         pool: &'p Pool<Self>,
-        sql: &'static str,
+        sql: SqlStr,
         args: Self::Arguments,
     ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>>;
 
@@ -71,7 +71,7 @@ macro_rules! backend {
             #[inline(never)]
             fn fetch_optional<'p>(
                 pool: &'p Pool<Self>,
-                sql: &'static str,
+                sql: SqlStr,
                 args: Self::Arguments,
             ) -> BoxFuture<'p, Result<Option<Self::Row>, sqlx::Error>> {
                 Box::pin(sqlx::query_with(sql, args).fetch_optional(pool))
@@ -80,7 +80,7 @@ macro_rules! backend {
             #[inline(never)]
             fn fetch_all<'p>(
                 pool: &'p Pool<Self>,
-                sql: &'static str,
+                sql: SqlStr,
                 args: Self::Arguments,
             ) -> BoxFuture<'p, Result<Vec<Self::Row>, sqlx::Error>> {
                 Box::pin(sqlx::query_with(sql, args).fetch_all(pool))

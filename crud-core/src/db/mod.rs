@@ -389,7 +389,7 @@ impl Db {
     #[inline(never)]
     pub(crate) fn execute_ddl(
         &self,
-        ddl: [&'static str; 2],
+        ddl: Vec<&'static str>,
     ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move {
             for ddl in ddl {

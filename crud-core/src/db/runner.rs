@@ -4,7 +4,7 @@ use super::SqliteWriter;
 use super::backend::{Backend, BoxFuture};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Database, Pool, Sqlite};
+use sqlx::{Database, Pool, SqlStr, Sqlite};
 
 /// The parameters of a write, bound once the write's time is known (on SQLite, when the
 /// writer takes it up, so that times follow the order of the writes).
@@ -19,14 +19,14 @@ pub(crate) trait Runner: Sync {
     /// Runs a statement that reads at most one row.
     fn fetch_optional(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: <Self::Database as Database>::Arguments,
     ) -> BoxFuture<'_, Result<Option<<Self::Database as Database>::Row>, sqlx::Error>>;
 
     /// Runs a statement that reads rows.
     fn fetch_all(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: <Self::Database as Database>::Arguments,
     ) -> BoxFuture<'_, Result<Vec<<Self::Database as Database>::Row>, sqlx::Error>>;
 
@@ -45,7 +45,7 @@ impl<DB: Backend> Runner for Pool<DB> {
 
     fn fetch_optional(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: DB::Arguments,
     ) -> BoxFuture<'_, Result<Option<DB::Row>, sqlx::Error>> {
         DB::fetch_optional(self, sql, args)
@@ -53,7 +53,7 @@ impl<DB: Backend> Runner for Pool<DB> {
 
     fn fetch_all(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: DB::Arguments,
     ) -> BoxFuture<'_, Result<Vec<DB::Row>, sqlx::Error>> {
         DB::fetch_all(self, sql, args)
@@ -77,7 +77,7 @@ impl Runner for SqliteWriter {
     #[inline(never)]
     fn fetch_optional(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: SqliteArguments,
     ) -> BoxFuture<'_, Result<Option<SqliteRow>, sqlx::Error>> {
         Box::pin(self.run(move |connection| {
@@ -88,7 +88,7 @@ impl Runner for SqliteWriter {
     #[inline(never)]
     fn fetch_all(
         &self,
-        sql: &'static str,
+        sql: SqlStr,
         args: SqliteArguments,
     ) -> BoxFuture<'_, Result<Vec<SqliteRow>, sqlx::Error>> {
         Box::pin(

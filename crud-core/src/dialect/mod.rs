@@ -11,11 +11,16 @@
 //! [`db`](crate::db) (a pool and the sqlx operations of `db::backend`) and its error codes in
 //! `db::failure`, and the column types' bounds name each backend's sqlx traits.
 
+mod list;
 mod postgres;
 mod sqlite;
 
+pub(crate) use list::ListStatements;
+
 use crate::column::SqlKind;
-use crate::schema::{Column, OrderBy, Role, Schema};
+use crate::query::plan::{Plan, Shape, SortColumn};
+use crate::schema::{Column, Role, Schema};
+use sqlx::SqlStr;
 
 /// The SQL backends a [`Db`](crate::Db) can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,6 +97,10 @@ pub(crate) trait Dialect: Sync {
         ""
     }
 
+    /// The position (from 1; 0 if absent) of the text `needle` in the text `haystack`,
+    /// comparing characters exactly: no wildcards, no case folding.
+    fn position(&self, haystack: &str, needle: &str) -> String;
+
     /// The assignment of `updated_at` in an update, whose time is `value`. Successive writes
     /// of a row must carry strictly increasing times.
     fn updated_at(&self, name: &str, value: &str) -> String {
@@ -104,20 +113,23 @@ pub(crate) trait Dialect: Sync {
 /// Parameters, in bind order:
 /// - `insert`: the generated id (when the service generates it), the owner, the input fields,
 ///   `created_at`, `updated_at`;
-/// - `list`: the owner;
-/// - `list_page`: the owner, the limit, the offset;
+/// - `list`: the owner, the limit;
+/// - `lists`: see [`ListStatement`];
 /// - `get` and `delete`: the id, the owner;
 /// - `update`: the input fields, `updated_at`, the id, the owner;
 /// - each of `toggles`: `updated_at`, the id, the owner.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Statements {
     /// Inserts a row and returns it.
     pub insert: String,
-    /// Selects the owner's rows in the schema's order, then by id; the `NULL`s of an optional
-    /// column come last whether it is ascending or descending.
-    pub list: String,
-    /// Selects one page of `list` (`LIMIT` and `OFFSET`).
-    pub list_page: String,
+    /// Selects the first page of the owner's rows in the schema's order, then by id (a list
+    /// query without parameters); the `NULL`s of an optional column come last whether it is
+    /// ascending or descending.
+    pub list: SqlStr,
+    /// The order of `list`: the schema's, then the id.
+    pub(crate) list_sort: Vec<SortColumn>,
+    /// The statements of every other list query, by shape.
+    pub(crate) lists: ListStatements,
     /// Selects one row by id and owner.
     pub get: String,
     /// Replaces the input fields of a row and returns it.
@@ -128,8 +140,9 @@ pub struct Statements {
     pub toggles: Vec<String>,
     /// `CREATE TABLE IF NOT EXISTS`.
     pub create_table: String,
-    /// `CREATE INDEX IF NOT EXISTS` on the owner column and the list order.
-    pub create_index: String,
+    /// `CREATE INDEX IF NOT EXISTS`: for the list order and for each sortable column, the
+    /// owner, the key, then the id, so that a page is an index range within one owner.
+    pub create_indexes: Vec<String>,
 }
 
 /// Numbers the placeholders of one statement.
@@ -187,24 +200,7 @@ impl Statements {
             values.join(", ")
         );
 
-        let mut order = schema
-            .order_by
-            .iter()
-            .map(|key| order_key(schema, key, dialect))
-            .collect::<Vec<_>>();
-        let id_column = schema.id().name;
-        if !schema.order_by.iter().any(|key| key.column == id_column) {
-            // A unique last key makes the order, and so pages, stable.
-            let descending = schema.order_by.last().is_some_and(|key| key.descending);
-            order.push(format!("{id}{}", if descending { " DESC" } else { "" }));
-        }
-        let mut params = Params::new(dialect);
-        let list = format!(
-            "SELECT {returning} FROM {table} WHERE {owner} = {} ORDER BY {}",
-            params.next(),
-            order.join(", "),
-        );
-        let list_page = format!("{list} LIMIT {} OFFSET {}", params.next(), params.next());
+        let list = list::build(schema, dialect, &first_page(schema)).sql;
 
         let mut params = Params::new(dialect);
         let by_id = format!("{id} = {} AND {owner} = {}", params.next(), params.next());
@@ -249,24 +245,19 @@ impl Statements {
             "CREATE TABLE IF NOT EXISTS {table} ({})",
             definitions.join(", ")
         );
-        let mut indexed = vec![owner.clone()];
-        indexed.extend(schema.order_by.iter().map(|key| quote(key.column)));
-        let create_index = format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {table} ({})",
-            quote(&format!("{}_{}_idx", schema.table, schema.owner().name)),
-            indexed.join(", ")
-        );
+        let create_indexes = indexes(schema, dialect);
 
         Self {
             insert,
             list,
-            list_page,
+            list_sort: first_page(schema).sort,
+            lists: ListStatements::default(),
             get,
             update,
             delete,
             toggles,
             create_table,
-            create_index,
+            create_indexes,
         }
     }
 }
@@ -287,23 +278,81 @@ fn ordered_for_insert<'a>(columns: impl Iterator<Item = &'a Column>) -> Vec<&'a 
     columns
 }
 
-/// One key of `ORDER BY`, sorting alike on every backend: the `NULL`s of an optional column
-/// come last in either direction (SQLite would put them first when ascending, PostgreSQL
-/// first when descending), and text sorts by bytes.
-fn order_key(schema: &Schema, key: &OrderBy, dialect: &dyn Dialect) -> String {
-    let column = schema
+/// The shape of a list query without parameters: the schema's order, then the id.
+fn first_page(schema: &Schema) -> Shape {
+    let query = crate::query::ListQuery::new();
+    Plan::new(schema, &query)
+        .expect("a query without parameters fits every schema")
+        .page_shape()
+}
+
+/// The indexes that make a list page an index range within one owner: the schema's order,
+/// and each sortable column, each followed by the id. Keys of one direction are written
+/// ascending (an index is read in either direction).
+fn indexes(schema: &Schema, dialect: &dyn Dialect) -> Vec<String> {
+    let id = schema
         .columns
         .iter()
-        .find(|column| column.name == key.column);
-    let nullable = column.is_some_and(|column| column.sql_type.nullable);
-    let text = column.is_some_and(|column| column.sql_type.kind == SqlKind::Text);
-    format!(
-        "{}{}{}{}",
-        dialect.quote(key.column),
-        if text { dialect.text_order() } else { "" },
-        if key.descending { " DESC" } else { "" },
-        if nullable { " NULLS LAST" } else { "" }
-    )
+        .position(|c| std::ptr::eq(c, schema.id()));
+    let default = first_page(schema).sort;
+    let mut orders = vec![default];
+    for (column, _) in schema
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| column.sortable)
+    {
+        let mut keys = vec![SortColumn {
+            column,
+            descending: false,
+        }];
+        if Some(column) != id {
+            keys.extend(id.map(|column| SortColumn {
+                column,
+                descending: false,
+            }));
+        }
+        orders.push(keys);
+    }
+    let mut written: Vec<Vec<(usize, bool)>> = Vec::new();
+    let mut statements = Vec::new();
+    for keys in orders {
+        let uniform = keys.iter().all(|key| key.descending == keys[0].descending);
+        let keys = keys
+            .iter()
+            .map(|key| (key.column, key.descending && !uniform))
+            .collect::<Vec<_>>();
+        if written.contains(&keys) {
+            continue;
+        }
+        let names = keys
+            .iter()
+            .filter(|(column, _)| Some(*column) != id || keys.len() == 1)
+            .map(|(column, _)| schema.columns[*column].name)
+            .collect::<Vec<_>>()
+            .join("_");
+        let mut columns = vec![dialect.quote(schema.owner().name)];
+        columns.extend(keys.iter().map(|(column, descending)| {
+            let sql = list::comparable(schema, dialect, *column);
+            if *descending {
+                format!("{sql} DESC")
+            } else {
+                sql
+            }
+        }));
+        statements.push(format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+            dialect.quote(&format!(
+                "{}_{}_{names}_idx",
+                schema.table,
+                schema.owner().name
+            )),
+            dialect.quote(schema.table),
+            columns.join(", ")
+        ));
+        written.push(keys);
+    }
+    statements
 }
 
 /// The `updated_at` assignment, when the resource has such a column.

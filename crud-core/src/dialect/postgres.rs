@@ -62,4 +62,8 @@ impl Dialect for Postgres {
     fn updated_at(&self, name: &str, value: &str) -> String {
         format!("{name} = GREATEST({value}, {name} + INTERVAL '1 microsecond')")
     }
+
+    fn position(&self, haystack: &str, needle: &str) -> String {
+        format!("strpos({haystack}, {needle})")
+    }
 }

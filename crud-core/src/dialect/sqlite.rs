@@ -38,4 +38,8 @@ impl Dialect for Sqlite {
 
     // Writes are ordered by the one writer, which gives each its time when its turn comes
     // (`SqliteWriter`): the plain assignment is strictly increasing.
+
+    fn position(&self, haystack: &str, needle: &str) -> String {
+        format!("instr({haystack}, {needle})")
+    }
 }

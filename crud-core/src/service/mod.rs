@@ -3,7 +3,11 @@
 //! These are what the HTTP handlers call, and what custom handlers can call too, here or as
 //! associated functions of the resource through the [`Crud`](trait@crate::Crud)
 //! trait (`Task::create(&db, owner, input)`).
-//! Each is one statement, so one round trip.
+//! Each is one statement, so one round trip (a list that counts is two, run at once).
+
+mod list;
+
+pub use list::{ListPage, list};
 
 use crate::column::IdType;
 use crate::db::failure::connection_lost;
@@ -13,39 +17,8 @@ use crate::error::{Error, Result};
 use crate::resource::{Binder, Input, Resource};
 use crate::schema::Role;
 use chrono::{DateTime, Utc};
-use sqlx::Database;
+use sqlx::{Database, SqlSafeStr};
 use std::future::Future;
-
-/// A page of a list: [`Page::default`] (every row), then [`with_limit`](Page::with_limit) and
-/// [`with_offset`](Page::with_offset).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct Page {
-    /// The most rows to return; all of them when `None`.
-    pub limit: Option<u32>,
-    /// How many rows to skip first.
-    pub offset: Option<u32>,
-}
-
-impl Page {
-    /// At most `limit` rows.
-    #[must_use]
-    pub fn with_limit(self, limit: u32) -> Self {
-        Self {
-            limit: Some(limit),
-            ..self
-        }
-    }
-
-    /// The rows after the first `offset`.
-    #[must_use]
-    pub fn with_offset(self, offset: u32) -> Self {
-        Self {
-            offset: Some(offset),
-            ..self
-        }
-    }
-}
 
 /// Validates `input`, then inserts a resource owned by `owner` and returns it.
 pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Result<R> {
@@ -73,40 +46,13 @@ async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Creat
     decode_optional::<R, P>(row)?.ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))
 }
 
-/// The owner's resources, in the resource's order.
-pub async fn list<R: Resource>(db: &Db, owner: &str, page: Page) -> Result<Vec<R>> {
-    async fn run<R: Resource, P: Runner>(runner: &P, owner: &str, page: Page) -> Result<Vec<R>> {
-        let statements = statements::<R, P>();
-        let mut binder = Binder::<P::Database>::default();
-        binder.push(owner);
-        let sql = if page == Page::default() {
-            &statements.list
-        } else {
-            binder.push(page.limit.map_or(i64::MAX, i64::from));
-            binder.push(i64::from(page.offset.unwrap_or(0)));
-            &statements.list_page
-        };
-        let rows = runner.fetch_all(sql, binder.finish()?).await?;
-        rows.iter()
-            .map(|row| Ok(R::decode::<P::Database>(row)?))
-            .collect()
-    }
-    bounded(
-        db,
-        read_again_once(|| async {
-            with_pool!(db, reads runner => run::<R, _>(runner, owner, page).await)
-        }),
-    )
-    .await
-}
-
 /// The owner's resource with this id, if any.
 pub async fn get<R: Resource>(db: &Db, owner: &str, id: R::Id) -> Result<Option<R>> {
     async fn run<R: Resource, P: Runner>(runner: &P, owner: &str, id: R::Id) -> Result<Option<R>> {
         let mut binder = Binder::<P::Database>::default();
         binder.push(id);
         binder.push(owner);
-        let sql = &statements::<R, P>().get;
+        let sql = statements::<R, P>().get.as_str().into_sql_str();
         let row = runner.fetch_optional(sql, binder.finish()?).await?;
         decode_optional::<R, P>(row)
     }
@@ -194,7 +140,7 @@ pub(crate) async fn bounded<T>(db: &Db, call: impl Future<Output = Result<T>>) -
 
 /// Runs a read, and runs it once more if its connection turned out dead before the statement
 /// could run (a server restart while the pool was quiet): a read is safe to repeat.
-async fn read_again_once<T, F, Fut>(mut read: F) -> Result<T>
+pub(crate) async fn read_again_once<T, F, Fut>(mut read: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -209,7 +155,7 @@ where
 }
 
 /// The statements of `R` on the runner's backend.
-fn statements<R: Resource, P: Runner>() -> &'static Statements {
+pub(crate) fn statements<R: Resource, P: Runner>() -> &'static Statements {
     R::statements(<P::Database as Backend>::KIND)
 }
 
