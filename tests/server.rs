@@ -705,8 +705,9 @@ async fn writes_acknowledged_before_kill_9_are_kept() {
     drop(server);
 
     let restarted = Server::start(dir.path(), &[]);
+    // Every row on one page: a full page would mean rows past it.
     let listed = restarted
-        .request("GET", "/api/alice/tasks", &token, None)
+        .request("GET", "/api/alice/tasks?limit=1000", &token, None)
         .await;
     assert_eq!(listed.status, 200);
     let stored: BTreeSet<i64> = listed
@@ -724,6 +725,7 @@ async fn writes_acknowledged_before_kill_9_are_kept() {
         missing.len()
     );
     assert!(!acknowledged.is_empty(), "no write was acknowledged");
+    assert!(stored.len() < 1000, "more rows than one page holds");
     assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
 }
 

@@ -826,7 +826,7 @@ async fn limit_and_offset_page_through_the_list(backend: Backend) {
     }
     create(&client, "bob", json!({"title": "Bob's"})).await;
     let newest_first = created.iter().rev().copied().collect::<Vec<_>>();
-    let cases: [(&str, &[i64]); 8] = [
+    let cases: [(&str, &[i64]); 7] = [
         ("", &newest_first),
         ("?limit=2", &newest_first[..2]),
         ("?limit=2&offset=2", &newest_first[2..4]),
@@ -834,7 +834,6 @@ async fn limit_and_offset_page_through_the_list(backend: Backend) {
         ("?offset=3", &newest_first[3..]),
         ("?limit=10", &newest_first),
         ("?limit=2&offset=5", &[]),
-        ("?limit=0", &[]),
     ];
 
     for (query, expected) in cases {
@@ -851,7 +850,7 @@ async fn non_numeric_paging_is_bad_request(backend: Backend) {
     let (_db, client) = server(backend).await;
     create(&client, "alice", json!({"title": "Listed"})).await;
 
-    for query in ["?limit=abc", "?offset=abc", "?limit=-1", "?limit=1.5"] {
+    for query in ["?limit=abc", "?offset=abc", "?limit=-1", "?limit=1.5", "?limit=0"] {
         let reply = client
             .get("alice", &format!("{}{query}", tasks_uri("alice")))
             .await;

@@ -1,6 +1,6 @@
 //! The typed model of a resource, read from the struct and its `#[crud(...)]` attributes.
 
-use crate::attr::{Bounds, ContainerAttrs, FieldAttrs, RoleKind, Spanned};
+use crate::attr::{Bounds, ContainerAttrs, FieldAttrs, Filter, RoleKind, Spanned};
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::serde_attr::{self, SerdeContainer, SerdeField};
@@ -20,8 +20,21 @@ pub(crate) struct Resource<'a> {
     pub(crate) order_by: Vec<OrderKey>,
     /// The largest request body in bytes, if `body_limit` sets one.
     pub(crate) body_limit: Option<usize>,
+    /// `page_size = N`, as written (`u64::MAX` past it: `check` refuses it).
+    pub(crate) page_size: Option<Spanned<u64>>,
+    /// `max_page_size = N`, as written (`u64::MAX` past it: `check` refuses it).
+    pub(crate) max_page_size: Option<Spanned<u64>>,
     pub(crate) fields: Vec<Field<'a>>,
 }
+
+/// The rows of a list page without `limit`, for a resource without `page_size`: crud-core's
+/// `DEFAULT_PAGE_SIZE`.
+pub(crate) const DEFAULT_PAGE_SIZE: u64 = 100;
+/// The largest `limit`, for a resource without `max_page_size`: crud-core's
+/// `DEFAULT_MAX_PAGE_SIZE`.
+pub(crate) const DEFAULT_MAX_PAGE_SIZE: u64 = 1000;
+/// The largest `max_page_size` a resource may set.
+pub(crate) const LARGEST_PAGE_SIZE: u64 = 10_000;
 
 pub(crate) struct OrderKey {
     /// The field, by its Rust name.
@@ -46,6 +59,10 @@ pub(crate) struct Field<'a> {
     pub(crate) role_span: Span,
     pub(crate) length: Option<Bounds<LitInt>>,
     pub(crate) range: Option<Bounds<Expr>>,
+    /// `filter` or `filter(...)`, spanned on the keyword.
+    pub(crate) filter: Option<Spanned<Filter>>,
+    /// The span of `sort`, if the field has it.
+    pub(crate) sort: Option<Span>,
     /// The field's doc comments, carried to the request schemas.
     pub(crate) docs: Vec<&'a Attribute>,
     /// Whether the field has no role because its attribute could not be read: it may be the
@@ -71,6 +88,22 @@ impl PartialEq for Spanned<String> {
 impl Eq for Spanned<String> {}
 
 impl Resource<'_> {
+    /// The largest `limit` of a list page: `max_page_size`, else the default.
+    pub(crate) fn max_page_size(&self) -> u64 {
+        self.max_page_size
+            .as_ref()
+            .map_or(DEFAULT_MAX_PAGE_SIZE, |max| max.value)
+    }
+
+    /// The rows of a list page without `limit`: `page_size`, else the default, or
+    /// `max_page_size` where it is smaller.
+    pub(crate) fn page_size(&self) -> u64 {
+        self.page_size.as_ref().map_or_else(
+            || DEFAULT_PAGE_SIZE.min(self.max_page_size()),
+            |size| size.value,
+        )
+    }
+
     pub(crate) fn fields_with(&self, role: &Role) -> impl Iterator<Item = &Field<'_>> {
         let role = role.clone();
         self.fields.iter().filter(move |field| field.role == role)
@@ -157,6 +190,8 @@ impl<'a> Resource<'a> {
                         None
                     }
                 });
+        let page_size = attrs.page_size.as_ref().map(read_page_size);
+        let max_page_size = attrs.max_page_size.as_ref().map(read_page_size);
         let fields = named
             .named
             .iter()
@@ -191,6 +226,8 @@ impl<'a> Resource<'a> {
                     role_span,
                     length: attrs.length,
                     range: attrs.range,
+                    filter: attrs.filter,
+                    sort: attrs.sort,
                     role_unread: attrs.unreadable && attrs.role.is_none(),
                     docs: field
                         .attrs
@@ -209,8 +246,19 @@ impl<'a> Resource<'a> {
             path,
             order_by,
             body_limit,
+            page_size,
+            max_page_size,
             fields,
         })
+    }
+}
+
+/// A page size as written, or `u64::MAX` for a number past it, which `check` refuses as any
+/// other number out of range.
+fn read_page_size(lit: &LitInt) -> Spanned<u64> {
+    Spanned {
+        value: lit.base10_parse().unwrap_or(u64::MAX),
+        span: lit.span(),
     }
 }
 

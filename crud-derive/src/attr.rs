@@ -14,8 +14,8 @@ pub(crate) struct Spanned<T> {
     pub(crate) span: Span,
 }
 
-/// The container attributes:
-/// `#[crud(table = "...", path = "...", order_by = "...", body_limit = N, crate = "...")]`.
+/// The container attributes: `#[crud(table = "...", path = "...", order_by = "...",
+/// body_limit = N, page_size = N, max_page_size = N, crate = "...")]`.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
@@ -24,6 +24,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) path: Option<LitStr>,
     pub(crate) order_by: Option<LitStr>,
     pub(crate) body_limit: Option<LitInt>,
+    pub(crate) page_size: Option<LitInt>,
+    pub(crate) max_page_size: Option<LitInt>,
 }
 
 /// The role keywords of a field.
@@ -59,6 +61,106 @@ impl RoleKind {
     ];
 }
 
+/// A filter operator of `filter(...)`, by its name in query strings; crud-core's `Operator`
+/// has a variant of the same name for each.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FilterOp {
+    Eq,
+    Ne,
+    In,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Contains,
+    IContains,
+    StartsWith,
+    IsNull,
+}
+
+impl FilterOp {
+    const ALL: [Self; 11] = [
+        Self::Eq,
+        Self::Ne,
+        Self::In,
+        Self::Lt,
+        Self::Lte,
+        Self::Gt,
+        Self::Gte,
+        Self::Contains,
+        Self::IContains,
+        Self::StartsWith,
+        Self::IsNull,
+    ];
+
+    /// The operator's name in `filter(...)` and in query strings (`gte`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Eq => "eq",
+            Self::Ne => "ne",
+            Self::In => "in",
+            Self::Lt => "lt",
+            Self::Lte => "lte",
+            Self::Gt => "gt",
+            Self::Gte => "gte",
+            Self::Contains => "contains",
+            Self::IContains => "icontains",
+            Self::StartsWith => "startswith",
+            Self::IsNull => "isnull",
+        }
+    }
+
+    /// The name of crud-core's `Operator` variant (`Gte`).
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Self::Eq => "Eq",
+            Self::Ne => "Ne",
+            Self::In => "In",
+            Self::Lt => "Lt",
+            Self::Lte => "Lte",
+            Self::Gt => "Gt",
+            Self::Gte => "Gte",
+            Self::Contains => "Contains",
+            Self::IContains => "IContains",
+            Self::StartsWith => "StartsWith",
+            Self::IsNull => "IsNull",
+        }
+    }
+
+    /// Which types have the operator, in words, for the error on a type that lacks it;
+    /// `None` for the operators every type has.
+    pub(crate) fn types(self) -> Option<&'static str> {
+        match self {
+            Self::Eq | Self::Ne | Self::In => None,
+            Self::Lt | Self::Lte | Self::Gt | Self::Gte => {
+                Some("`lt`, `lte`, `gt` and `gte` are for numbers, dates and timestamps")
+            }
+            Self::Contains | Self::IContains | Self::StartsWith => Some(
+                "`contains`, `icontains` and `startswith` are for text fields (`String`, not enums)",
+            ),
+            Self::IsNull => Some("`isnull` is for `Option` fields"),
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// `` `eq`, `ne`, ..., `isnull` ``, for messages.
+    fn names() -> String {
+        Self::ALL.map(|op| format!("`{}`", op.name())).join(", ")
+    }
+}
+
+/// What `filter` says: every operator of the field's type, or those listed.
+pub(crate) enum Filter {
+    /// `filter`.
+    All,
+    /// `filter(eq, gte, ...)`, each operator with its span; empty only where `cx` holds the
+    /// error.
+    Only(Vec<Spanned<FilterOp>>),
+}
+
 /// `min = ..., max = ...` bounds of `length(...)` or `range(...)`.
 pub(crate) struct Bounds<T> {
     pub(crate) min: Option<T>,
@@ -76,6 +178,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) column: Option<LitStr>,
     pub(crate) length: Option<Bounds<LitInt>>,
     pub(crate) range: Option<Bounds<Expr>>,
+    /// `filter` or `filter(...)`, spanned on the keyword.
+    pub(crate) filter: Option<Spanned<Filter>>,
+    /// The span of `sort`.
+    pub(crate) sort: Option<Span>,
     /// Whether an attribute could not be read, so that the field's role may be missing.
     pub(crate) unreadable: bool,
 }
@@ -106,9 +212,18 @@ impl ContainerAttrs {
         let mut parsed = Self::default();
         for attr in crud_attrs(attrs) {
             let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("body_limit") {
+                let number = if meta.path.is_ident("body_limit") {
+                    Some(&mut parsed.body_limit)
+                } else if meta.path.is_ident("page_size") {
+                    Some(&mut parsed.page_size)
+                } else if meta.path.is_ident("max_page_size") {
+                    Some(&mut parsed.max_page_size)
+                } else {
+                    None
+                };
+                if let Some(slot) = number {
                     let value: LitInt = meta.value()?.parse()?;
-                    set_once(cx, &mut parsed.body_limit, value, &meta);
+                    set_once(cx, slot, value, &meta);
                     return Ok(());
                 }
                 let slot = if meta.path.is_ident("table") {
@@ -122,7 +237,7 @@ impl ContainerAttrs {
                 } else {
                     return Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected `table`, `path`, `order_by`, \
-                         `body_limit` or `crate`",
+                         `body_limit`, `page_size`, `max_page_size` or `crate`",
                         path_name(&meta.path)
                     )));
                 };
@@ -165,10 +280,26 @@ impl FieldAttrs {
                     let column: LitStr = meta.value()?.parse()?;
                     set_once(cx, &mut parsed.column, column, &meta);
                     Ok(())
+                } else if meta.path.is_ident("filter") {
+                    let filter = if meta.input.peek(syn::token::Paren) {
+                        Filter::Only(parse_operators(cx, &meta)?)
+                    } else {
+                        Filter::All
+                    };
+                    let filter = Spanned {
+                        value: filter,
+                        span: meta.path.span(),
+                    };
+                    set_once(cx, &mut parsed.filter, filter, &meta);
+                    Ok(())
+                } else if meta.path.is_ident("sort") {
+                    set_once(cx, &mut parsed.sort, meta.path.span(), &meta);
+                    Ok(())
                 } else {
                     Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected one of `id`, `owner`, `input`, \
-                         `toggle`, `created_at`, `updated_at`, `length`, `range`, `column`",
+                         `toggle`, `created_at`, `updated_at`, `length`, `range`, `column`, \
+                         `filter`, `sort`",
                         path_name(&meta.path)
                     )))
                 }
@@ -205,6 +336,52 @@ impl FieldAttrs {
             }
         }
     }
+}
+
+/// Reads the operators of `filter(...)`. An unknown or repeated operator, or none at all, is
+/// recorded in `cx`, and the others are read on.
+fn parse_operators(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Spanned<FilterOp>>> {
+    let mut operators: Vec<Spanned<FilterOp>> = Vec::new();
+    // syn's nested-meta parser refuses an empty list: `()` is skipped and reported here.
+    let fork = meta.input.fork();
+    let content;
+    syn::parenthesized!(content in fork);
+    if content.is_empty() {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
+        cx.error(
+            &meta.path,
+            "`filter()` names no operator; write `filter` for every operator of the field's \
+             type, or name some, as in `filter(eq, in)`",
+        );
+        return Ok(operators);
+    }
+    meta.parse_nested_meta(|inner| {
+        let name = path_name(&inner.path);
+        if !inner.input.is_empty() && !inner.input.peek(syn::Token![,]) {
+            return Err(inner.error(format!(
+                "`{name}` takes no value: `filter(...)` lists operator names, as in \
+                 `filter(eq, in)`"
+            )));
+        }
+        match FilterOp::from_name(&name) {
+            None => cx.error(
+                &inner.path,
+                format!(
+                    "unknown filter operator `{name}`; expected one of {}",
+                    FilterOp::names()
+                ),
+            ),
+            Some(op) if operators.iter().any(|seen| seen.value == op) => {
+                cx.error(&inner.path, format!("duplicate filter operator `{name}`"));
+            }
+            Some(op) => operators.push(Spanned {
+                value: op,
+                span: inner.path.span(),
+            }),
+        }
+        Ok(())
+    })?;
+    Ok(operators)
 }
 
 fn parse_bounds<T>(

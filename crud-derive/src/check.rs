@@ -1,6 +1,6 @@
 //! The rules a resource must follow, checked on the model before any code is generated.
 
-use crate::ast::{Field, Resource, Role};
+use crate::ast::{Field, LARGEST_PAGE_SIZE, Resource, Role};
 use crate::ctxt::Ctxt;
 
 /// Runs every rule, recording each failure in `cx`.
@@ -17,6 +17,8 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
     order_by_fields_exist(cx, resource);
     toggle_routes(cx, resource);
     rules_on_inputs_only(cx, resource);
+    no_list_attributes_on_owner(cx, resource);
+    page_sizes(cx, resource);
 }
 
 fn exactly_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {
@@ -216,5 +218,61 @@ fn rules_on_inputs_only(cx: &mut Ctxt, resource: &Resource) {
                 ),
             ));
         }
+    }
+}
+
+fn no_list_attributes_on_owner(cx: &mut Ctxt, resource: &Resource) {
+    for field in resource.fields_with(&Role::Owner) {
+        let filter = field
+            .filter
+            .as_ref()
+            .map(|filter| (filter.span, "filtered"));
+        let sort = field.sort.map(|span| (span, "sorted"));
+        for (span, verb) in [filter, sort].into_iter().flatten() {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "the owner `{}` cannot be {verb} on: every list is already the caller's own",
+                    field.name
+                ),
+            ));
+        }
+    }
+}
+
+fn page_sizes(cx: &mut Ctxt, resource: &Resource) {
+    let valid_max = |max: u64| (1..=LARGEST_PAGE_SIZE).contains(&max);
+    if let Some(max) = &resource.max_page_size
+        && !valid_max(max.value)
+    {
+        cx.syn_error(syn::Error::new(
+            max.span,
+            format!("`max_page_size` must be between 1 and {LARGEST_PAGE_SIZE}"),
+        ));
+    }
+    let Some(page) = &resource.page_size else {
+        return;
+    };
+    let message = match &resource.max_page_size {
+        // The maximum is reported; only the lower bound is sure.
+        Some(max) if !valid_max(max.value) => {
+            (page.value == 0).then(|| "`page_size` must be at least 1".to_owned())
+        }
+        Some(max) => (!(1..=max.value).contains(&page.value)).then(|| {
+            format!(
+                "`page_size` must be between 1 and `max_page_size` ({})",
+                max.value
+            )
+        }),
+        None => (!(1..=resource.max_page_size()).contains(&page.value)).then(|| {
+            format!(
+                "`page_size` must be between 1 and `max_page_size` ({} by default, up to \
+                 {LARGEST_PAGE_SIZE} with `max_page_size = N`)",
+                resource.max_page_size()
+            )
+        }),
+    };
+    if let Some(message) = message {
+        cx.syn_error(syn::Error::new(page.span, message));
     }
 }

@@ -7,9 +7,10 @@
 //! with `__crud`/`__Crud`/`__CRUD`, so none can capture or be captured by a user's name.
 
 use crate::ast::{Field, Resource, Role};
+use crate::attr::Filter;
 use crate::ctxt::Ctxt;
 use crate::{check, fallback};
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident, Type};
@@ -217,8 +218,24 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         };
         let sql_type =
             quote_spanned! {ty.span()=> <#ty as #krate::__private::ColumnType>::SQL_TYPE };
+        let filters = field.filter.as_ref().map(|filter| {
+            let operators = match &filter.value {
+                Filter::All => quote!(#krate::__private::Operators::for_type(#sql_type)),
+                Filter::Only(operators) => {
+                    let variants = operators
+                        .iter()
+                        .map(|op| Ident::new(op.value.variant(), op.span));
+                    quote! {
+                        #krate::__private::Operators::NONE
+                            #(.with(#krate::__private::Operator::#variants))*
+                    }
+                }
+            };
+            quote!(.with_filters(#operators))
+        });
+        let sort = field.sort.map(|_| quote!(.with_sort()));
         quote! {
-            #krate::__private::Column::new(#column, #json, #role, #sql_type),
+            #krate::__private::Column::new(#column, #json, #role, #sql_type) #filters #sort,
         }
     });
     let order_by = resource.order_by.iter().filter_map(|key| {
@@ -233,6 +250,9 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         || quote!(#krate::DEFAULT_BODY_LIMIT),
         |limit| quote!(#limit),
     );
+    // Checked to be at most `LARGEST_PAGE_SIZE`: unsuffixed, they are `u32`s.
+    let page_size = Literal::u64_unsuffixed(resource.page_size());
+    let max_page_size = Literal::u64_unsuffixed(resource.max_page_size());
     let decode = resource.fields.iter().enumerate().map(|(index, field)| {
         let (field_ident, ty) = (field.ident, field.ty);
         quote_spanned! {ty.span()=> #field_ident: __CrudDb::get::<#ty>(__crud_row, #index)?, }
@@ -251,7 +271,8 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 &[#(#columns)*],
                 &[#(#order_by)*],
                 #body_limit,
-            );
+            )
+            .with_page_sizes(#page_size, #max_page_size);
 
             fn statements(
                 __crud_backend: #krate::BackendKind,
@@ -283,6 +304,8 @@ fn role_bound(field: &Field) -> (TokenStream, TokenStream) {
 
 /// Calls that compile only if the resource implements `Serialize` and every field's type
 /// fits its role: an unmet bound is reported once, on the struct's name or the field's type.
+/// Then one constant per operator of each `filter(...)` that not every type has, which fails
+/// to evaluate, spanned on the operator, where the field's type lacks it.
 fn type_assertions(resource: &Resource) -> TokenStream {
     let krate = &resource.krate;
     let ident = resource.ident;
@@ -294,8 +317,34 @@ fn type_assertions(resource: &Resource) -> TokenStream {
         let (_, assert) = role_bound(field);
         quote_spanned! {ty.span()=> #krate::__private::#assert::<#ty>(); }
     });
+    let operators = resource.fields.iter().flat_map(|field| {
+        let operators = match field.filter.as_ref().map(|filter| &filter.value) {
+            Some(Filter::Only(operators)) => operators.as_slice(),
+            Some(Filter::All) | None => &[],
+        };
+        operators.iter().filter_map(move |op| {
+            let types = op.value.types()?;
+            let ty = field.ty;
+            let variant = Ident::new(op.value.variant(), op.span);
+            let message = format!(
+                "filter operator `{}` is not available for field `{}`: {types}",
+                op.value.name(),
+                field.name
+            );
+            Some(quote_spanned! {op.span=>
+                const _: () = if !#krate::__private::Operators::for_type(
+                    <#ty as #krate::__private::ColumnType>::SQL_TYPE,
+                )
+                .contains(#krate::__private::Operator::#variant)
+                {
+                    ::core::panic!(#message)
+                };
+            })
+        })
+    });
     quote! {
         const _: () = { #serialize #(#assertions)* };
+        #(#operators)*
     }
 }
 
@@ -416,6 +465,50 @@ mod tests {
         assert!(!expanded.contains("compile_error"), "{expanded}");
         assert!(expanded.contains("Column :: new (\"title\" , \"heading\""));
         assert!(expanded.contains("Column :: new (\"user_id\" , \"userId\""));
+    }
+
+    #[test]
+    fn list_attributes_become_column_builders_and_page_sizes() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[crud(max_page_size = 20)]
+            pub struct Task {
+                #[crud(id, sort)]
+                id: i64,
+                #[crud(owner)]
+                user_id: String,
+                #[crud(filter)]
+                title: String,
+                #[crud(filter(eq, gte), sort)]
+                rank: i32,
+            }
+        };
+        let expanded = derive(&input).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        let expected = [
+            // `sort` on the id:
+            ":: SQL_TYPE) . with_sort () , :: crud_core :: __private :: Column :: new (\"user_id\"",
+            // `filter` on text:
+            ". with_filters (:: crud_core :: __private :: Operators :: for_type (< String as",
+            // `filter(eq, gte), sort`:
+            ". with_filters (:: crud_core :: __private :: Operators :: NONE . with (:: crud_core :: \
+             __private :: Operator :: Eq) . with (:: crud_core :: __private :: Operator :: Gte)) \
+             . with_sort () ,",
+            // The default page size, 100, is larger than the maximum given.
+            ". with_page_sizes (20 , 20)",
+        ];
+        for piece in expected {
+            assert!(expanded.contains(piece), "`{piece}` in {expanded}");
+        }
+        // Nothing on the owner:
+        assert!(expanded.contains(
+            "Role :: Owner , < String as :: crud_core :: __private :: ColumnType > :: SQL_TYPE) ,"
+        ));
+        // `gte` needs a check of the field's type; `eq`, which every type has, does not.
+        assert_eq!(expanded.matches("panic !").count(), 1, "{expanded}");
+        assert!(expanded.contains(
+            "filter operator `gte` is not available for field `rank`: `lt`, `lte`, `gt` and \
+             `gte` are for numbers, dates and timestamps"
+        ));
     }
 
     #[test]

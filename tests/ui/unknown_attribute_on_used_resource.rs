@@ -1,6 +1,6 @@
 //! A resource with a mistake reports that mistake only, not one error for each use of it.
 
-use crud_core::{AppState, Crud, Db, Page};
+use crud_core::{AppState, Crud, Db, ListQuery};
 
 #[derive(serde::Serialize, Crud)]
 pub struct Note {
@@ -20,7 +20,7 @@ pub async fn use_it(db: &Db) -> crud_core::Result<()> {
         title: "a".to_owned(),
     };
     let note = Note::create(db, "user", input).await?;
-    let _ = Note::list(db, "user", Page::default()).await?;
+    let _ = Note::list(db, "user", ListQuery::new()).await?;
     let _ = Note::get(db, "user", note.id).await?;
     let update = NoteUpdate {
         title: "b".to_owned(),

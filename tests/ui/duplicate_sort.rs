@@ -1,0 +1,14 @@
+use crud_core::Crud;
+
+#[derive(serde::Serialize, Crud)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    #[crud(sort, filter)]
+    #[crud(sort)]
+    pub title: String,
+}
+
+fn main() {}
