@@ -10,18 +10,56 @@ include!("readme/entry.rs");
 use common::Client;
 use serde_json::json;
 
-#[test]
-fn the_readme_shows_the_tested_resource() {
+/// Fails unless the README holds every non-blank line of `code`, in order.
+fn assert_readme_shows(code: &str) {
     let readme = include_str!("../README.md");
     let mut rest = readme;
-    for line in include_str!("readme/entry.rs")
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-    {
+    for line in code.lines().filter(|line| !line.trim().is_empty()) {
         let at = rest
             .find(line)
             .unwrap_or_else(|| panic!("the README lacks, in order: {line}"));
         rest = &rest[at + line.len()..];
+    }
+}
+
+#[test]
+fn the_readme_shows_the_tested_code() {
+    assert_readme_shows(include_str!("readme/entry.rs"));
+    let list_query = include_str!("readme/list_query.rs");
+    // Past its first line, the comment saying where it comes from.
+    assert_readme_shows(list_query.split_once('\n').map_or("", |(_, code)| code));
+}
+
+mod list_query {
+    use crud_core::{Crud, Db, ListQuery, Operator};
+    use todo::Task;
+
+    include!("readme/list_query.rs");
+
+    #[tokio::test]
+    async fn the_readme_list_query_pages_the_open_tasks() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
+        db.create_table::<Task>().await?;
+        let mut open = Vec::new();
+        for n in 0..26 {
+            let input = todo::TaskCreate {
+                title: format!("task {n}"),
+                description: None,
+            };
+            let task = Task::create(&db, "alice", input).await?;
+            if n == 3 {
+                Task::toggle(&db, "alice", task.id, "completed").await?;
+            } else {
+                open.push(task.id);
+            }
+        }
+        let listed = open_tasks(&db, "alice").await?;
+        // Newest first: the 25 open ones were last written in creation order.
+        open.reverse();
+        assert_eq!(listed.iter().map(|task| task.id).collect::<Vec<_>>(), open);
+        Ok(())
     }
 }
 
