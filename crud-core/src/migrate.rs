@@ -51,15 +51,19 @@ impl Db {
         }
     }
 
-    /// Creates the table of `R` and its indexes if they do not exist yet, then checks that
-    /// the table matches the struct ([`check_table`](Self::check_table)): a table left from an
-    /// older version of the struct fails here, with the difference, rather than on requests.
+    /// Creates the table of `R` if it does not exist yet, checks that it matches the struct
+    /// ([`check_table`](Self::check_table)), then creates the indexes that do not exist yet: a
+    /// table left from an older version of the struct fails here, with the difference, rather
+    /// than on requests.
     pub async fn create_table<R: Resource>(&self) -> crate::Result<()> {
-        bounded(self, async {
-            Ok(self.execute_ddl(ddl::<R>(self.backend())).await?)
-        })
-        .await?;
-        self.check_table::<R>().await
+        let mut ddl = ddl::<R>(self.backend());
+        let indexes = ddl.split_off(1);
+        bounded(self, async { Ok(self.execute_ddl(ddl).await?) }).await?;
+        // The indexes once the table is known to match: on a stale table, an index on a
+        // missing column would fail with the database's error rather than the difference
+        // (or, on SQLite, index the column's name as a string).
+        self.check_table::<R>().await?;
+        bounded(self, async { Ok(self.execute_ddl(indexes).await?) }).await
     }
 
     /// On SQLite, where the writer gives writes their times: no write is given a time before

@@ -147,4 +147,19 @@ impl ListQuery {
     pub fn counts(&self) -> bool {
         self.count
     }
+
+    /// The filters, in the order given.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// The sort keys given; the resource's order when empty.
+    pub fn sort_keys(&self) -> &[SortKey] {
+        &self.sort
+    }
+
+    /// The cursor the page starts after, if any.
+    pub fn cursor(&self) -> Option<&Cursor> {
+        self.cursor.as_ref()
+    }
 }
