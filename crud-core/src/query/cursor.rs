@@ -9,6 +9,7 @@
 use super::QueryError;
 use super::plan::{Planned, SortColumn};
 use super::value::Value;
+use crate::column::SqlKind;
 use crate::schema::Schema;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -82,6 +83,12 @@ impl Cursor {
                 match text {
                     None if sql_type.nullable => Ok(Value::Null),
                     None => Err(invalid()),
+                    // A row's text may be empty, though a filter's value may not.
+                    Some(text) if text.is_empty() && sql_type.kind == SqlKind::Text => {
+                        Value::Text(String::new())
+                            .fit(sql_type)
+                            .map_err(|_| invalid())
+                    }
                     Some(text) => Value::parse(text, sql_type).map_err(|_| invalid()),
                 }
             })

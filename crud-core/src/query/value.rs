@@ -8,7 +8,7 @@ use uuid::Uuid;
 ///
 /// Built from Rust values with `From` (`Value::from(true)`, `"Milk".into()`), or parsed from
 /// a query string's text by the column's type. Integers convert between widths when the
-/// value fits the column.
+/// value fits the column; a float converts to the column's width (to the nearest `f32`).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Value {
@@ -115,7 +115,7 @@ impl Value {
     }
 
     /// The value as a column of `sql_type` takes it: an integer converted to the column's
-    /// width, a `f32` widened; `Err` if it is of another kind or outside what the column
+    /// width, a float to the column's; `Err` if it is of another kind or outside what the column
     /// accepts (the rules of [`ColumnType::check`]).
     pub(crate) fn fit(self, sql_type: SqlType) -> Result<Self, String> {
         let wrong = || format!("must be {}", expected(sql_type));
@@ -135,6 +135,8 @@ impl Value {
             (Self::Real(value), SqlKind::Real) => Self::Real(checked(value)?),
             (Self::Real(value), SqlKind::Double) => Self::Double(checked(f64::from(value))?),
             (Self::Double(value), SqlKind::Double) => Self::Double(checked(value)?),
+            // The nearest `f32`, as a query string's text is read for the column.
+            (Self::Double(value), SqlKind::Real) => Self::Real(checked(value as f32)?),
             (Self::Timestamp(value), SqlKind::Timestamp) => {
                 value.check()?;
                 Self::Timestamp(value)
