@@ -91,11 +91,13 @@ async fn list<R: Resource>(
 const X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
 /// `Link: <{path}?{query}>; rel="next"` (RFC 8288): the request's path and parameters, but
-/// `offset` and `cursor`, then the next page's cursor.
+/// `offset`, `cursor` and `count`, then the next page's cursor.
 fn next_link(uri: &Uri, next: &Cursor) -> HeaderValue {
     let mut query = form_urlencoded::Serializer::new(String::new());
     let pairs = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes());
-    for (name, value) in pairs.filter(|(name, _)| name != "offset" && name != "cursor") {
+    // A client following links need not count the list again on every page.
+    let kept = |name: &str| !matches!(name, "offset" | "cursor" | "count");
+    for (name, value) in pairs.filter(|(name, _)| kept(name)) {
         query.append_pair(&name, &value);
     }
     query.append_pair("cursor", next.as_str());

@@ -18,7 +18,37 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
     toggle_routes(cx, resource);
     rules_on_inputs_only(cx, resource);
     no_list_attributes_on_owner(cx, resource);
+    filter_names_unambiguous(cx, resource);
     page_sizes(cx, resource);
+}
+
+/// The parameters of a list's query string that are not filters.
+const LIST_PARAMETERS: [&str; 5] = ["limit", "cursor", "offset", "sort", "count"];
+
+/// A filterable field's JSON name is a query-string parameter of its own: not one of the
+/// list's other parameters, and without `__`, which separates a field from its operator.
+fn filter_names_unambiguous(cx: &mut Ctxt, resource: &Resource) {
+    for field in &resource.fields {
+        let Some(filter) = &field.filter else {
+            continue;
+        };
+        let problem = if LIST_PARAMETERS.contains(&field.json.as_str()) {
+            format!(
+                "`{}` cannot be filtered on: `{}=` is the list's own parameter; rename the \
+                 field in JSON (`#[serde(rename = \"...\")]`) to filter on it",
+                field.json, field.json
+            )
+        } else if field.json.contains("__") {
+            format!(
+                "`{}` cannot be filtered on: `__` in a query parameter separates the field \
+                 from its operator (`{}__gte=`); rename the field in JSON to filter on it",
+                field.json, field.json
+            )
+        } else {
+            continue;
+        };
+        cx.syn_error(syn::Error::new(filter.span, problem));
+    }
 }
 
 fn exactly_one(cx: &mut Ctxt, resource: &Resource, role: &Role, keyword: &str) {

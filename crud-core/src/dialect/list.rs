@@ -8,11 +8,12 @@ use crate::query::plan::{FilterShape, Shape, SortColumn};
 use crate::schema::Schema;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 /// The most shapes kept per resource and backend; a query of another shape has its
-/// statement written for it alone. Shapes come from clients (which filters, how many `in`
-/// values), so the cache must not grow with them.
+/// statement written for it alone. Shapes come from clients (which filters, which sort), so
+/// the cache must not grow with them; `in` lists are padded to a power of two values so that
+/// their lengths make few shapes.
 const MAX_SHAPES: usize = 256;
 
 /// A list statement and where its parameters go.
@@ -31,7 +32,7 @@ pub(crate) struct ListStatement {
 /// The list statements of one resource on one backend, by shape.
 #[derive(Debug, Default)]
 pub(crate) struct ListStatements {
-    shapes: Mutex<HashMap<Shape, Arc<ListStatement>>>,
+    shapes: RwLock<HashMap<Shape, Arc<ListStatement>>>,
 }
 
 impl ListStatements {
@@ -42,14 +43,21 @@ impl ListStatements {
         backend: BackendKind,
         shape: &Shape,
     ) -> Arc<ListStatement> {
+        let cached = self
+            .shapes
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .get(shape)
+            .map(Arc::clone);
+        if let Some(statement) = cached {
+            return statement;
+        }
+        // Written outside the lock: readers of other shapes never wait for it.
+        let statement = Arc::new(build(schema, backend.dialect(), shape));
         let mut shapes = self
             .shapes
-            .lock()
+            .write()
             .unwrap_or_else(|poison| poison.into_inner());
-        if let Some(statement) = shapes.get(shape) {
-            return Arc::clone(statement);
-        }
-        let statement = Arc::new(build(schema, backend.dialect(), shape));
         if shapes.len() < MAX_SHAPES {
             shapes.insert(shape.clone(), Arc::clone(&statement));
         }
@@ -117,9 +125,9 @@ pub(crate) fn build(schema: &Schema, dialect: &dyn Dialect, shape: &Shape) -> Li
 }
 
 /// Text written here from a schema (its identifiers quoted) and placeholders: every value is
-/// a bound parameter.
+/// a bound parameter. Shared, so that running it copies nothing.
 fn sql(text: String) -> SqlStr {
-    AssertSqlSafe(text).into_sql_str()
+    AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
 }
 
 /// A column as it compares and sorts: text by bytes on every backend.
@@ -181,8 +189,13 @@ fn filter_condition(
 }
 
 /// The conditions of the rows strictly after the cursor's keys in the order `sort`, whose
-/// `NULL`s come last: a bound on the first key that an index can seek to, then the exact
-/// condition (`a > x OR (a = x AND b > y) OR ...`).
+/// `NULL`s come last.
+///
+/// When every key has the same direction and neither a key's column nor its cursor value can
+/// be `NULL`, one row-value comparison, `(a, b, id) > (x, y, z)`, which both backends read as
+/// a range of the `(owner, a, b, id)` index: a page deep in the list costs what the first one
+/// does, however often `a` repeats. Otherwise, a bound on the first key that an index can seek
+/// to, then the exact condition (`a > x OR (a = x AND b > y) OR ...`).
 fn keyset(
     schema: &Schema,
     dialect: &dyn Dialect,
@@ -192,6 +205,25 @@ fn keyset(
     binds: &mut Vec<usize>,
 ) -> Vec<String> {
     let nullable = |index: usize| schema.columns[sort[index].column].sql_type.nullable;
+    let uniform = sort.iter().all(|key| key.descending == sort[0].descending);
+    if uniform && (0..sort.len()).all(|index| !nulls[index] && !nullable(index)) {
+        let columns = sort
+            .iter()
+            .map(|key| comparable(schema, dialect, key.column))
+            .collect::<Vec<_>>();
+        let values = (0..sort.len())
+            .map(|index| {
+                binds.push(index);
+                params.next()
+            })
+            .collect::<Vec<_>>();
+        let op = if sort[0].descending { "<" } else { ">" };
+        return vec![format!(
+            "({}) {op} ({})",
+            columns.join(", "),
+            values.join(", ")
+        )];
+    }
     let mut conditions = Vec::new();
     if !nulls[0] && !nullable(0) {
         let op = if sort[0].descending { "<=" } else { ">=" };

@@ -315,6 +315,7 @@ fn indexes(schema: &Schema, dialect: &dyn Dialect) -> Vec<String> {
         orders.push(keys);
     }
     let mut written: Vec<Vec<(usize, bool)>> = Vec::new();
+    let mut names_used = Vec::new();
     let mut statements = Vec::new();
     for keys in orders {
         let uniform = keys.iter().all(|key| key.descending == keys[0].descending);
@@ -340,19 +341,44 @@ fn indexes(schema: &Schema, dialect: &dyn Dialect) -> Vec<String> {
                 sql
             }
         }));
+        let name = index_name(
+            &format!("{}_{}_{names}", schema.table, schema.owner().name),
+            &columns.join(", "),
+            &names_used,
+        );
         statements.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-            dialect.quote(&format!(
-                "{}_{}_{names}_idx",
-                schema.table,
-                schema.owner().name
-            )),
+            dialect.quote(&name),
             dialect.quote(schema.table),
             columns.join(", ")
         ));
+        names_used.push(name);
         written.push(keys);
     }
     statements
+}
+
+/// The longest identifier PostgreSQL keeps whole (`NAMEDATALEN - 1` bytes).
+const MAX_IDENTIFIER: usize = 63;
+
+/// An index's name: `{base}_idx`, unless that is longer than an identifier may be or another
+/// index of the table has it; then the base, cut, and a hash of the indexed columns.
+fn index_name(base: &str, columns: &str, used: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let name = format!("{base}_idx");
+    if name.len() <= MAX_IDENTIFIER && !used.contains(&name) {
+        return name;
+    }
+    let hash = Sha256::digest(format!("{base}\0{columns}").as_bytes());
+    let suffix = format!(
+        "_{:02x}{:02x}{:02x}{:02x}_idx",
+        hash[0], hash[1], hash[2], hash[3]
+    );
+    let mut cut = MAX_IDENTIFIER - suffix.len();
+    while !base.is_char_boundary(cut.min(base.len())) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &base[..cut.min(base.len())])
 }
 
 /// The `updated_at` assignment, when the resource has such a column.

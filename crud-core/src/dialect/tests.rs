@@ -209,24 +209,78 @@ fn list_queries_bind_every_value() {
     }
 }
 
+/// The statement of the page after a row with these sort keys.
+fn after_sql(query: impl Fn() -> ListQuery, keys: &[crate::query::Value]) -> (String, Vec<usize>) {
+    let plan = Plan::new(&TASKS, &query()).expect("a valid query");
+    let cursor = crate::query::Cursor::encode(&TASKS, &plan.filters, &plan.sort, keys);
+    let plan = Plan::new(&TASKS, &query().after(cursor)).expect("a valid cursor");
+    let statement = list::build(&TASKS, BackendKind::Postgres.dialect(), &plan.page_shape());
+    (statement.sql.as_str().to_owned(), statement.cursor_binds)
+}
+
 #[test]
-fn a_cursor_page_seeks_the_first_key_then_breaks_ties() {
-    let plan = Plan::new(&TASKS, &ListQuery::new().sort_asc("title")).expect("a valid query");
+fn a_cursor_page_of_one_direction_is_one_row_comparison() {
+    let (sql, binds) = after_sql(
+        || ListQuery::new().sort_asc("title"),
+        &["b".into(), crate::query::Value::BigInt(7)],
+    );
+    assert!(
+        sql.contains(r#"AND ("title" COLLATE "C", "id") > ($2, $3) ORDER BY"#),
+        "{sql}"
+    );
+    assert_eq!(binds, [0, 1]);
+}
+
+#[test]
+fn a_cursor_page_of_mixed_directions_seeks_the_first_key_then_breaks_ties() {
+    let stamp = crate::query::Value::Timestamp(chrono::DateTime::UNIX_EPOCH);
+    let (sql, binds) = after_sql(
+        || ListQuery::new().sort_asc("title").sort_desc("created_at"),
+        &["b".into(), stamp, crate::query::Value::BigInt(7)],
+    );
+    assert!(
+        sql.contains(
+            r#"AND "title" COLLATE "C" >= $2 AND ("title" COLLATE "C" > $3 OR "title" = $4 AND "created_at" < $5 OR "title" = $6 AND "created_at" = $7 AND "id" < $8) ORDER BY"#
+        ),
+        "{sql}"
+    );
+    assert_eq!(binds, [0, 0, 0, 1, 0, 1, 2]);
+}
+
+#[test]
+fn a_cursor_belongs_to_its_filters_however_their_values_split() {
+    // Without the lengths of its lists, the description of the first list would read like the
+    // second's: `title in (x)`, `done eq false` against `title in (x, done, eq, false)`.
+    let query = ListQuery::new()
+        .filter_in("title", ["x"])
+        .filter("done", Operator::Eq, false);
+    let plan = Plan::new(&TASKS, &query).expect("a valid query");
     let cursor = crate::query::Cursor::encode(
         &TASKS,
         &plan.filters,
         &plan.sort,
-        &["b".into(), crate::query::Value::BigInt(7)],
+        &[
+            crate::query::Value::Timestamp(chrono::DateTime::UNIX_EPOCH),
+            crate::query::Value::BigInt(1),
+        ],
     );
-    let query = ListQuery::new().sort_asc("title").after(cursor);
-    let plan = Plan::new(&TASKS, &query).expect("a valid cursor");
-    let statement = list::build(&TASKS, BackendKind::Postgres.dialect(), &plan.page_shape());
+    let other = ListQuery::new().filter_in("title", ["x", "done", "eq", "false"]);
+    assert!(Plan::new(&TASKS, &query.after(cursor.clone())).is_ok());
+    assert!(Plan::new(&TASKS, &other.after(cursor)).is_err());
+}
+
+#[test]
+fn index_names_fit_an_identifier_and_differ() {
+    let long = "customer_subscription_invoices_organization_id_scheduled_payment_date_utc";
+    let first = index_name(long, "a", &[]);
+    let second = index_name(&format!("{long}al"), "b", &[]);
+    assert!(first.len() <= 63 && second.len() <= 63, "{first} {second}");
+    assert_ne!(first, second);
+    assert_eq!(index_name("t_o_a_b_c", "x", &[]), "t_o_a_b_c_idx");
+    let taken = ["t_o_a_b_c_idx".to_owned()];
+    let again = index_name("t_o_a_b_c", "y", &taken);
     assert!(
-        statement.sql.as_str().contains(
-            r#"AND "title" COLLATE "C" >= $2 AND ("title" COLLATE "C" > $3 OR "title" = $4 AND "id" > $5) ORDER BY"#
-        ),
-        "{}",
-        statement.sql.as_str()
+        again.starts_with("t_o_a_b_c_") && again != taken[0],
+        "{again}"
     );
-    assert_eq!(statement.cursor_binds, [0, 0, 0, 1]);
 }

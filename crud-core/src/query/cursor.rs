@@ -103,14 +103,18 @@ fn tag(schema: &Schema, filters: &[Planned], sort: &[SortColumn], payload: &[u8]
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(bytes);
     };
+    // Every list of items is preceded by its length, so that no two lists hash alike.
     field(schema.table.as_bytes());
+    field(&(sort.len() as u64).to_le_bytes());
     for key in sort {
         field(schema.columns[key.column].name.as_bytes());
         field(if key.descending { b"desc" } else { b"asc" });
     }
+    field(&(filters.len() as u64).to_le_bytes());
     for filter in filters {
         field(schema.columns[filter.column].name.as_bytes());
         field(filter.op.name().as_bytes());
+        field(&(filter.values.len() as u64).to_le_bytes());
         for value in &filter.values {
             field(value.to_text().unwrap_or_default().as_bytes());
         }

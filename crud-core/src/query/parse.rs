@@ -22,11 +22,11 @@ impl ListQuery {
     pub fn parse(schema: &Schema, query: &str) -> Result<Self, QueryError> {
         let mut parsed = Self::default();
         let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        for (name, value) in pairs(query)? {
             if seen.iter().any(|seen| *seen == name) {
                 return Err(QueryError(format!("`{name}` is given more than once")));
             }
-            seen.push(name.clone().into_owned());
+            seen.push(name.clone());
             match &*name {
                 "limit" => parsed.limit = Some(limit(schema, &value)?),
                 "offset" => {
@@ -41,7 +41,7 @@ impl ListQuery {
                 "cursor" if value.is_empty() => {
                     return Err(QueryError("`cursor` must not be empty".to_owned()));
                 }
-                "cursor" => parsed.cursor = Some(Cursor::new(value.into_owned())),
+                "cursor" => parsed.cursor = Some(Cursor::new(value)),
                 "sort" => parsed.sort = sort(&value)?,
                 "count" => {
                     parsed.count = match &*value {
@@ -57,6 +57,31 @@ impl ListQuery {
         }
         Ok(parsed)
     }
+}
+
+/// The parameters of a query string, decoded as an HTML form's (`+` is a space, then
+/// percent-decoding); a name or value that is not UTF-8 once decoded is an error, not a
+/// replacement character.
+fn pairs(query: &str) -> Result<Vec<(String, String)>, QueryError> {
+    let decode = |text: &str| {
+        let text = text.replace('+', " ");
+        percent_encoding::percent_decode_str(&text)
+            .decode_utf8()
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| {
+                QueryError(format!(
+                    "The query string's `{text}` is not UTF-8 once percent-decoded"
+                ))
+            })
+    };
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
 }
 
 /// The message of a `limit` outside 1 to the resource's maximum.

@@ -54,8 +54,15 @@ pub(crate) struct Shape {
 pub(crate) struct FilterShape {
     pub(crate) column: usize,
     pub(crate) op: Operator,
-    /// The number of values (`in`), or, for `isnull`, whether `NULL` is wanted (1) or not (0).
+    /// The number of values, `in`'s padded by [`in_arity`]; for `isnull`, whether `NULL` is
+    /// wanted (1) or not (0).
     pub(crate) arity: usize,
+}
+
+/// The number of parameters of an `in` list of `len` values: the next power of two, the last
+/// value repeated, so that lists of any length make few statements.
+pub(crate) fn in_arity(len: usize) -> usize {
+    len.next_power_of_two()
 }
 
 /// The column a filter on `field` with `op` reads, if it may.
@@ -159,6 +166,7 @@ impl Plan {
                 op: filter.op,
                 arity: match (filter.op, filter.values.first()) {
                     (Operator::IsNull, Some(Value::Boolean(null))) => usize::from(*null),
+                    (Operator::In, _) => in_arity(filter.values.len()),
                     _ => filter.values.len(),
                 },
             })
@@ -197,7 +205,14 @@ fn filters(schema: &Schema, query: &ListQuery) -> Result<Vec<Planned>, QueryErro
             }
             (Operator::In, values) => values
                 .iter()
-                .map(|value| value.clone().fit(column.sql_type).map_err(field))
+                .map(
+                    |value| match value.clone().fit(column.sql_type).map_err(field)? {
+                        Value::Null => Err(field(
+                            "cannot be compared with null by `in`; use `isnull`".to_owned(),
+                        )),
+                        value => Ok(value),
+                    },
+                )
                 .collect::<Result<_, _>>()?,
             (op, [value]) => {
                 let value = value.clone().fit(column.sql_type).map_err(field)?;

@@ -5,7 +5,7 @@ use crate::column::SqlKind;
 use crate::db::{Backend, Db, Runner, with_pool};
 use crate::error::Result;
 use crate::operator::Operator;
-use crate::query::plan::Plan;
+use crate::query::plan::{Plan, in_arity};
 use crate::query::{Cursor, ListQuery, Value};
 use crate::resource::{Binder, Resource};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -126,9 +126,20 @@ async fn count<R: Resource, P: Runner>(runner: &P, owner: &str, plan: &Plan) -> 
 
 fn bind_filters<DB: Backend>(binder: &mut Binder<DB>, plan: &Plan) {
     for filter in &plan.filters {
-        if filter.op != Operator::IsNull {
-            for value in &filter.values {
-                push_value(binder, value);
+        match filter.op {
+            Operator::IsNull => {}
+            Operator::In => {
+                // Padded with the last value, as the statement's shape says.
+                let padding = filter.values.last().into_iter().cycle();
+                let values = filter.values.iter().chain(padding);
+                for value in values.take(in_arity(filter.values.len())) {
+                    push_value(binder, value);
+                }
+            }
+            _ => {
+                for value in &filter.values {
+                    push_value(binder, value);
+                }
             }
         }
     }
