@@ -326,10 +326,12 @@ async fn assert_refused(app: &App, field: &str, values: &[(&str, Refusal)]) {
             match refusal {
                 Refusal::Rule(message) => assert_eq!(
                     reply.body,
-                    json!({
-                        "detail": format!("Validation failed: {field}: {message}"),
-                        "errors": [{ "field": field, "message": message }],
-                    }),
+                    {
+                        let mut problem =
+                            common::problem(400, format!("Validation failed: {field}: {message}"));
+                        problem["errors"] = json!([{ "field": field, "message": message }]);
+                        problem
+                    },
                     "{method} {field} = {raw}"
                 ),
                 Refusal::Json => {
@@ -891,7 +893,7 @@ async fn token_whose_sub_cannot_be_stored_is_unauthorized(backend: Backend) {
             assert_eq!(reply.status, 401, "{method} as {sub:?}: {}", reply.body);
             assert_eq!(
                 reply.body,
-                json!({ "detail": format!("Invalid token: {reason}") }),
+                common::problem(401, format!("Invalid token: {reason}")),
                 "{method} as {sub:?}"
             );
         }

@@ -396,7 +396,7 @@ async fn note_delete_returns_it_then_it_is_gone(backend: Backend) {
             .await,
     ] {
         assert_eq!(reply.status, 404, "{}", reply.body);
-        assert_eq!(reply.body, json!({ "detail": "Note not found" }));
+        assert_eq!(reply.body, common::problem(404, "Note not found"));
     }
     assert_eq!(
         app.client.get("alice", &notes("alice")).await.body,
@@ -541,10 +541,11 @@ async fn an_application_body_limit_below_the_resource_limit_applies_too(backend:
     assert_eq!(under.status, 201, "{}", under.body);
     let over = client.post("alice", &uri, note_of_size(201)).await;
     assert_eq!(over.status, 413, "{}", over.body);
+    assert_eq!(over.body["status"], 413, "{}", over.body);
     assert_eq!(
         over.body.as_object().map(|body| body.len()),
-        Some(1),
-        "{}",
+        Some(4),
+        "a problem document without `errors`: {}",
         over.body
     );
 }
@@ -785,7 +786,7 @@ async fn measurement_delete_returns_it_then_it_is_gone(backend: Backend) {
         app.client.patch("alice", &format!("{uri}/flagged")).await,
     ] {
         assert_eq!(reply.status, 404, "{}", reply.body);
-        assert_eq!(reply.body, json!({ "detail": "Measurement not found" }));
+        assert_eq!(reply.body, common::problem(404, "Measurement not found"));
     }
 }
 
@@ -1152,7 +1153,7 @@ async fn bookmark_delete_returns_it_then_it_is_gone(backend: Backend) {
             .await,
     ] {
         assert_eq!(reply.status, 404, "{}", reply.body);
-        assert_eq!(reply.body, json!({ "detail": "Bookmark not found" }));
+        assert_eq!(reply.body, common::problem(404, "Bookmark not found"));
     }
     assert_eq!(
         app.client.get("alice", &bookmarks("alice")).await.body,
@@ -1379,7 +1380,7 @@ async fn unknown_routes_answer_404_in_json(backend: Backend) {
     ] {
         let reply = app.client.get("alice", &uri).await;
         assert_eq!(reply.status, 404, "{uri}: {}", reply.body);
-        assert_eq!(reply.body, json!({ "detail": "Not Found" }));
+        assert_eq!(reply.body, common::problem(404, "Not Found"));
     }
 }
 

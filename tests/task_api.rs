@@ -224,6 +224,21 @@ fn assert_task_shape(task: &Value) {
 /// Asserts an error status and a non-empty `detail`, and returns the `detail`.
 fn assert_error(reply: &Reply, status: StatusCode) -> &str {
     assert_eq!(reply.status, status, "{}", reply.body);
+    // An RFC 9457 problem document.
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        "application/problem+json",
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["type"], "about:blank", "{}", reply.body);
+    assert_eq!(reply.body["status"], status.as_u16(), "{}", reply.body);
+    assert_eq!(
+        reply.body["title"],
+        status.canonical_reason().expect("a known status"),
+        "{}",
+        reply.body
+    );
     let detail = reply.detail();
     assert!(!detail.is_empty(), "an empty `detail`");
     detail
@@ -850,7 +865,13 @@ async fn non_numeric_paging_is_bad_request(backend: Backend) {
     let (_db, client) = server(backend).await;
     create(&client, "alice", json!({"title": "Listed"})).await;
 
-    for query in ["?limit=abc", "?offset=abc", "?limit=-1", "?limit=1.5", "?limit=0"] {
+    for query in [
+        "?limit=abc",
+        "?offset=abc",
+        "?limit=-1",
+        "?limit=1.5",
+        "?limit=0",
+    ] {
         let reply = client
             .get("alice", &format!("{}{query}", tasks_uri("alice")))
             .await;
@@ -1717,7 +1738,8 @@ async fn unknown_route_is_json_not_found(backend: Backend) {
         let reply = client.send(method.clone(), &uri, Some("alice"), None).await;
 
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {uri}");
-        assert_eq!(reply.body, json!({"detail": "Not Found"}), "{method} {uri}");
+        assert_error(&reply, StatusCode::NOT_FOUND);
+        assert_eq!(reply.detail(), "Not Found", "{method} {uri}");
     }
     assert_eq!(read(&client, "alice", id(&alices)).await, alices);
 }
@@ -1742,11 +1764,8 @@ async fn wrong_method_is_json_method_not_allowed(backend: Backend) {
             StatusCode::METHOD_NOT_ALLOWED,
             "{method} {uri}"
         );
-        assert_eq!(
-            reply.body,
-            json!({"detail": "Method Not Allowed"}),
-            "{method} {uri}"
-        );
+        assert_error(&reply, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.detail(), "Method Not Allowed", "{method} {uri}");
     }
     assert_eq!(list(&client, "alice").await, json!([alices]));
 }
@@ -1817,12 +1836,7 @@ async fn service_list_is_owner_scoped_newest_first_and_paged(backend: Backend) {
     alices.reverse();
 
     let all = Task::list(&db.db, "alice", ListQuery::new()).await;
-    let page = Task::list(
-        &db.db,
-        "alice",
-        ListQuery::new().limit(1).offset(1),
-    )
-    .await;
+    let page = Task::list(&db.db, "alice", ListQuery::new().limit(1).offset(1)).await;
     let bob_sees = Task::list(&db.db, "bob", ListQuery::new()).await;
     let nobody_sees = Task::list(&db.db, "carol", ListQuery::new()).await;
 

@@ -13,8 +13,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything a service or a handler can fail with.
 ///
-/// As a response it is JSON with a human-readable `detail` (and, for validation, the failing
-/// `errors`). A database error answers by its kind ([`Failure`]): 400, 409, 503 (with
+/// As a response it is an RFC 9457 problem document (`application/problem+json`): `type`
+/// (`about:blank`), `title` (the status's reason phrase), `status`, a human-readable `detail`
+/// and, for validation, the failing `errors`. A database error answers by its kind ([`Failure`]): 400, 409, 503 (with
 /// `Retry-After`), 507, or 500 for a bug; the database's own text is logged with the cause,
 /// never sent.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,10 @@ pub enum Error {
     /// 404: no such resource for this owner.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 409: the write would give the owner two resources alike on a unique key
+    /// (`#[crud(unique)]`); the message names the fields.
+    #[error("{0}")]
+    Conflict(String),
     /// 400: a malformed request (body, path or query).
     #[error("{0}")]
     BadRequest(String),
@@ -77,6 +82,7 @@ impl Error {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::BadRequest(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::Status { status, .. } => *status,
             Self::Database(error) => match classify(error) {
@@ -92,12 +98,22 @@ impl Error {
     }
 }
 
+/// An RFC 9457 problem document. `type` is `about:blank`: the status says what kind of
+/// problem it is, `title` is its reason phrase, and `detail` says what happened to this
+/// request.
 #[derive(Serialize)]
-struct Body<'a> {
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
     detail: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [crate::validate::FieldError]>,
 }
+
+/// The media type of error bodies (RFC 9457).
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
@@ -108,8 +124,11 @@ impl IntoResponse for Error {
                 match failure {
                     Failure::Bug | Failure::Full => tracing::error!(%error, "database error"),
                     Failure::Unavailable => tracing::warn!(%error, "database unavailable"),
-                    Failure::BadValue | Failure::Conflict => {
+                    Failure::BadValue => {
                         tracing::debug!(%error, "database refused the request's values");
+                    }
+                    Failure::Conflict => {
+                        tracing::info!(%error, "the write breaks a constraint of the database");
                     }
                 }
                 failure_detail(failure).to_owned()
@@ -131,14 +150,17 @@ impl IntoResponse for Error {
             Self::Validation(errors) => Some(errors.fields()),
             _ => None,
         };
-        let mut response = (
-            status,
-            Json(Body {
-                detail: &detail,
-                errors,
-            }),
-        )
-            .into_response();
+        let problem = Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: &detail,
+            errors,
+        };
+        let mut response = (status, Json(problem)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -38,6 +38,9 @@ pub struct Schema {
     /// The largest `limit` of a list page (`#[crud(max_page_size = N)]`,
     /// [`DEFAULT_MAX_PAGE_SIZE`] by default).
     pub max_page_size: u32,
+    /// The sets of columns unique within one owner (`#[crud(unique)]` on a field,
+    /// `#[crud(unique(a, b))]` on the struct), by column name.
+    pub unique: &'static [&'static [&'static str]],
 }
 
 impl Schema {
@@ -60,7 +63,14 @@ impl Schema {
             body_limit,
             page_size: DEFAULT_PAGE_SIZE,
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            unique: &[],
         }
+    }
+
+    /// The same schema with these unique keys; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_unique(self, unique: &'static [&'static [&'static str]]) -> Self {
+        Self { unique, ..self }
     }
 
     /// The same schema with these page sizes; what the derive writes.

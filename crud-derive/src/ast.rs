@@ -5,6 +5,7 @@ use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::serde_attr::{self, SerdeContainer, SerdeField};
 use proc_macro2::Span;
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitInt, Path, Type, Visibility};
 
@@ -24,6 +25,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) page_size: Option<Spanned<u64>>,
     /// `max_page_size = N`, as written (`u64::MAX` past it: `check` refuses it).
     pub(crate) max_page_size: Option<Spanned<u64>>,
+    /// The unique keys: `unique` on a field, `unique(a, b)` on the struct.
+    pub(crate) unique: Vec<UniqueKey>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -35,6 +38,14 @@ pub(crate) const DEFAULT_PAGE_SIZE: u64 = 100;
 pub(crate) const DEFAULT_MAX_PAGE_SIZE: u64 = 1000;
 /// The largest `max_page_size` a resource may set.
 pub(crate) const LARGEST_PAGE_SIZE: u64 = 10_000;
+
+/// Fields unique together within one owner.
+pub(crate) struct UniqueKey {
+    /// The fields, by their Rust names.
+    pub(crate) fields: Vec<Spanned<String>>,
+    /// The span of the `unique` keyword.
+    pub(crate) span: Span,
+}
 
 pub(crate) struct OrderKey {
     /// The field, by its Rust name.
@@ -63,6 +74,8 @@ pub(crate) struct Field<'a> {
     pub(crate) filter: Option<Spanned<Filter>>,
     /// The span of `sort`, if the field has it.
     pub(crate) sort: Option<Span>,
+    /// The span of `unique`, if the field has it.
+    pub(crate) unique: Option<Span>,
     /// The field's doc comments, carried to the request schemas.
     pub(crate) docs: Vec<&'a Attribute>,
     /// Whether the field has no role because its attribute could not be read: it may be the
@@ -228,6 +241,7 @@ impl<'a> Resource<'a> {
                     range: attrs.range,
                     filter: attrs.filter,
                     sort: attrs.sort,
+                    unique: attrs.unique,
                     role_unread: attrs.unreadable && attrs.role.is_none(),
                     docs: field
                         .attrs
@@ -236,6 +250,32 @@ impl<'a> Resource<'a> {
                         .collect(),
                 })
             })
+            .collect::<Vec<Field<'a>>>();
+        // A field's `unique` first, in field order, then the struct's `unique(...)`.
+        let unique = fields
+            .iter()
+            .filter_map(|field| {
+                field.unique.map(|span| UniqueKey {
+                    fields: vec![Spanned {
+                        value: field.name.clone(),
+                        span,
+                    }],
+                    span,
+                })
+            })
+            .chain(attrs.unique.iter().map(|key| {
+                UniqueKey {
+                    fields: key
+                        .value
+                        .iter()
+                        .map(|ident| Spanned {
+                            value: ident.unraw().to_string(),
+                            span: ident.span(),
+                        })
+                        .collect(),
+                    span: key.span,
+                }
+            }))
             .collect();
         Some(Self {
             ident: &input.ident,
@@ -248,6 +288,7 @@ impl<'a> Resource<'a> {
             body_limit,
             page_size,
             max_page_size,
+            unique,
             fields,
         })
     }

@@ -26,6 +26,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) body_limit: Option<LitInt>,
     pub(crate) page_size: Option<LitInt>,
     pub(crate) max_page_size: Option<LitInt>,
+    /// Each `unique(a, b)`: fields, by their Rust names, unique together within an owner.
+    pub(crate) unique: Vec<Spanned<Vec<syn::Ident>>>,
 }
 
 /// The role keywords of a field.
@@ -182,6 +184,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) filter: Option<Spanned<Filter>>,
     /// The span of `sort`.
     pub(crate) sort: Option<Span>,
+    /// The span of `unique`.
+    pub(crate) unique: Option<Span>,
     /// Whether an attribute could not be read, so that the field's role may be missing.
     pub(crate) unreadable: bool,
 }
@@ -226,6 +230,18 @@ impl ContainerAttrs {
                     set_once(cx, slot, value, &meta);
                     return Ok(());
                 }
+                if meta.path.is_ident("unique") {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let fields = syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?
+                        .into_iter()
+                        .collect();
+                    parsed.unique.push(Spanned {
+                        value: fields,
+                        span: meta.path.span(),
+                    });
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident("table") {
                     &mut parsed.table
                 } else if meta.path.is_ident("path") {
@@ -237,7 +253,7 @@ impl ContainerAttrs {
                 } else {
                     return Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected `table`, `path`, `order_by`, \
-                         `body_limit`, `page_size`, `max_page_size` or `crate`",
+                         `body_limit`, `page_size`, `max_page_size`, `unique` or `crate`",
                         path_name(&meta.path)
                     )));
                 };
@@ -295,11 +311,14 @@ impl FieldAttrs {
                 } else if meta.path.is_ident("sort") {
                     set_once(cx, &mut parsed.sort, meta.path.span(), &meta);
                     Ok(())
+                } else if meta.path.is_ident("unique") {
+                    set_once(cx, &mut parsed.unique, meta.path.span(), &meta);
+                    Ok(())
                 } else {
                     Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected one of `id`, `owner`, `input`, \
                          `toggle`, `created_at`, `updated_at`, `length`, `range`, `column`, \
-                         `filter`, `sort`",
+                         `filter`, `sort`, `unique`",
                         path_name(&meta.path)
                     )))
                 }

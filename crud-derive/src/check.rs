@@ -19,7 +19,62 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
     rules_on_inputs_only(cx, resource);
     no_list_attributes_on_owner(cx, resource);
     filter_names_unambiguous(cx, resource);
+    unique_keys(cx, resource);
     page_sizes(cx, resource);
+}
+
+/// Each unique key names fields of the struct, at most once, neither the owner (a key is
+/// unique within one owner already) nor the id (unique by itself); no two keys are alike.
+fn unique_keys(cx: &mut Ctxt, resource: &Resource) {
+    let mut seen: Vec<Vec<&str>> = Vec::new();
+    for key in &resource.unique {
+        if key.fields.is_empty() {
+            cx.syn_error(syn::Error::new(
+                key.span,
+                "`unique(...)` names no field; write the fields unique together, as in \
+                 `unique(title, due_on)`",
+            ));
+            continue;
+        }
+        let mut names: Vec<&str> = Vec::new();
+        let mut valid = true;
+        for field in &key.fields {
+            let found = resource.fields.iter().find(|f| f.name == field.value);
+            let problem = match found.map(|f| &f.role) {
+                None => Some(format!("`unique`: no field `{}`", field.value)),
+                Some(Role::Owner) => Some(format!(
+                    "`unique`: `{}` is the owner; a unique key is already per owner",
+                    field.value
+                )),
+                Some(Role::Id) => Some(format!(
+                    "`unique`: `{}` is the id, unique by itself",
+                    field.value
+                )),
+                _ if names.contains(&field.value.as_str()) => {
+                    Some(format!("`unique`: `{}` is named twice", field.value))
+                }
+                _ => None,
+            };
+            match problem {
+                Some(problem) => {
+                    valid = false;
+                    cx.syn_error(syn::Error::new(field.span, problem));
+                }
+                None => names.push(&field.value),
+            }
+        }
+        names.sort_unstable();
+        if !valid {
+            continue;
+        }
+        if seen.contains(&names) {
+            cx.syn_error(syn::Error::new(
+                key.span,
+                "the same unique key is declared twice",
+            ));
+        }
+        seen.push(names);
+    }
 }
 
 /// The parameters of a list's query string that are not filters.

@@ -253,6 +253,13 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
     // Checked to be at most `LARGEST_PAGE_SIZE`: unsuffixed, they are `u32`s.
     let page_size = Literal::u64_unsuffixed(resource.page_size());
     let max_page_size = Literal::u64_unsuffixed(resource.max_page_size());
+    let unique = resource.unique.iter().map(|key| {
+        let columns = key.fields.iter().filter_map(|name| {
+            let field = resource.fields.iter().find(|f| f.name == name.value)?;
+            Some(field.column.value.clone())
+        });
+        quote!(&[#(#columns),*])
+    });
     let decode = resource.fields.iter().enumerate().map(|(index, field)| {
         let (field_ident, ty) = (field.ident, field.ty);
         quote_spanned! {ty.span()=> #field_ident: __CrudDb::get::<#ty>(__crud_row, #index)?, }
@@ -272,7 +279,8 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 &[#(#order_by)*],
                 #body_limit,
             )
-            .with_page_sizes(#page_size, #max_page_size);
+            .with_page_sizes(#page_size, #max_page_size)
+            .with_unique(&[#(#unique),*]);
 
             fn statements(
                 __crud_backend: #krate::BackendKind,

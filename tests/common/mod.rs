@@ -280,3 +280,15 @@ impl Client {
         self.send(Method::DELETE, uri, Some(user), None).await
     }
 }
+
+/// The RFC 9457 problem document of an error: `status`, its reason phrase as `title`, and
+/// `detail`.
+pub fn problem(status: u16, detail: impl Into<String>) -> Value {
+    let code = StatusCode::from_u16(status).expect("a status code");
+    serde_json::json!({
+        "type": "about:blank",
+        "title": code.canonical_reason().expect("a known status"),
+        "status": status,
+        "detail": detail.into(),
+    })
+}

@@ -143,6 +143,16 @@ pub struct Statements {
     /// `CREATE INDEX IF NOT EXISTS`: for the list order and for each sortable column, the
     /// owner, the key, then the id, so that a page is an index range within one owner.
     pub create_indexes: Vec<String>,
+    /// The unique keys of the resource, by the names of their indexes (among
+    /// `create_indexes`), so that a violation names its fields.
+    pub(crate) unique_keys: Vec<UniqueKey>,
+}
+
+/// A set of columns unique within one owner, and the name of the index that keeps it so.
+#[derive(Debug)]
+pub(crate) struct UniqueKey {
+    pub(crate) index: String,
+    pub(crate) columns: &'static [&'static str],
 }
 
 /// Numbers the placeholders of one statement.
@@ -245,7 +255,17 @@ impl Statements {
             "CREATE TABLE IF NOT EXISTS {table} ({})",
             definitions.join(", ")
         );
-        let create_indexes = indexes(schema, dialect);
+        let mut create_indexes = indexes(schema, dialect);
+        let unique_keys = unique_keys(schema, &create_indexes);
+        create_indexes.extend(unique_keys.iter().map(|key| {
+            let mut columns = vec![quote(schema.owner().name)];
+            columns.extend(key.columns.iter().map(|column| quote(column)));
+            format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({})",
+                quote(&key.index),
+                columns.join(", ")
+            )
+        }));
 
         Self {
             insert,
@@ -258,6 +278,7 @@ impl Statements {
             toggles,
             create_table,
             create_indexes,
+            unique_keys,
         }
     }
 }
@@ -345,6 +366,7 @@ fn indexes(schema: &Schema, dialect: &dyn Dialect) -> Vec<String> {
             &format!("{}_{}_{names}", schema.table, schema.owner().name),
             &columns.join(", "),
             &names_used,
+            "_idx",
         );
         statements.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
@@ -358,20 +380,45 @@ fn indexes(schema: &Schema, dialect: &dyn Dialect) -> Vec<String> {
     statements
 }
 
+/// The unique keys of `schema`, each with an index named `{table}_{owner}_{columns}_key`.
+fn unique_keys(schema: &Schema, indexes: &[String]) -> Vec<UniqueKey> {
+    // Names the other indexes took, by the quoted name in their statement.
+    let mut used = indexes
+        .iter()
+        .filter_map(|statement| statement.split('"').nth(1).map(str::to_owned))
+        .collect::<Vec<_>>();
+    schema
+        .unique
+        .iter()
+        .map(|columns| {
+            let base = format!(
+                "{}_{}_{}",
+                schema.table,
+                schema.owner().name,
+                columns.join("_")
+            );
+            let index = index_name(&base, &columns.join(", "), &used, "_key");
+            used.push(index.clone());
+            UniqueKey { index, columns }
+        })
+        .collect()
+}
+
 /// The longest identifier PostgreSQL keeps whole (`NAMEDATALEN - 1` bytes).
 const MAX_IDENTIFIER: usize = 63;
 
-/// An index's name: `{base}_idx`, unless that is longer than an identifier may be or another
-/// index of the table has it; then the base, cut, and a hash of the indexed columns.
-fn index_name(base: &str, columns: &str, used: &[String]) -> String {
+/// An index's name: `{base}{suffix}`, unless that is longer than an identifier may be or
+/// another index of the table has it; then the base, cut, a hash of the indexed columns and
+/// the suffix.
+fn index_name(base: &str, columns: &str, used: &[String], suffix: &str) -> String {
     use sha2::{Digest, Sha256};
-    let name = format!("{base}_idx");
+    let name = format!("{base}{suffix}");
     if name.len() <= MAX_IDENTIFIER && !used.contains(&name) {
         return name;
     }
     let hash = Sha256::digest(format!("{base}\0{columns}").as_bytes());
     let suffix = format!(
-        "_{:02x}{:02x}{:02x}{:02x}_idx",
+        "_{:02x}{:02x}{:02x}{:02x}{suffix}",
         hash[0], hash[1], hash[2], hash[3]
     );
     let mut cut = MAX_IDENTIFIER - suffix.len();

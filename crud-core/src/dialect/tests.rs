@@ -272,13 +272,13 @@ fn a_cursor_belongs_to_its_filters_however_their_values_split() {
 #[test]
 fn index_names_fit_an_identifier_and_differ() {
     let long = "customer_subscription_invoices_organization_id_scheduled_payment_date_utc";
-    let first = index_name(long, "a", &[]);
-    let second = index_name(&format!("{long}al"), "b", &[]);
+    let first = index_name(long, "a", &[], "_idx");
+    let second = index_name(&format!("{long}al"), "b", &[], "_idx");
     assert!(first.len() <= 63 && second.len() <= 63, "{first} {second}");
     assert_ne!(first, second);
-    assert_eq!(index_name("t_o_a_b_c", "x", &[]), "t_o_a_b_c_idx");
+    assert_eq!(index_name("t_o_a_b_c", "x", &[], "_idx"), "t_o_a_b_c_idx");
     let taken = ["t_o_a_b_c_idx".to_owned()];
-    let again = index_name("t_o_a_b_c", "y", &taken);
+    let again = index_name("t_o_a_b_c", "y", &taken, "_idx");
     assert!(
         again.starts_with("t_o_a_b_c_") && again != taken[0],
         "{again}"

@@ -27,6 +27,7 @@ pub async fn create<R: Resource>(db: &Db, owner: &str, input: R::Create) -> Resu
         with_pool!(db, writes runner => insert::<R, _>(runner, owner, input).await)
     })
     .await
+    .map_err(|error| unique_conflict::<R>(db, error))
 }
 
 async fn insert<R: Resource, P: Runner>(runner: &P, owner: &str, input: R::Create) -> Result<R> {
@@ -105,6 +106,7 @@ pub async fn update<R: Resource>(
         with_pool!(db, writes runner => run::<R, _>(runner, owner, id, input).await)
     })
     .await
+    .map_err(|error| unique_conflict::<R>(db, error))
 }
 
 /// Flips the toggle field whose JSON name is `field` of the owner's resource with this id, in
@@ -127,6 +129,73 @@ pub async fn toggle<R: Resource>(
         with_pool!(db, writes runner => by_id::<R, _>(runner, sql, &[Role::UpdatedAt], owner, id).await)
     })
     .await
+}
+
+/// A write that would give the owner two resources alike on one of `R`'s unique keys, as a
+/// 409 naming the key's fields ("A task with this title already exists"); any other error
+/// as it is. PostgreSQL names the key's index; SQLite lists its columns
+/// (`UNIQUE constraint failed: tasks.user_id, tasks.title`).
+pub(crate) fn unique_conflict<R: Resource>(db: &Db, error: Error) -> Error {
+    let Error::Database(sqlx::Error::Database(cause)) = &error else {
+        return error;
+    };
+    if cause.kind() != sqlx::error::ErrorKind::UniqueViolation {
+        return error;
+    }
+    let keys = &R::statements(db.backend()).unique_keys;
+    let key = match cause.constraint() {
+        Some(index) => keys.iter().find(|key| key.index == index),
+        None => {
+            let columns = cause
+                .message()
+                .split_once("failed: ")
+                .map(|(_, columns)| {
+                    columns
+                        .split(", ")
+                        .map(|column| column.rsplit('.').next().unwrap_or(column))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            let owner = R::SCHEMA.owner().name;
+            keys.iter().find(|key| {
+                columns.len() == key.columns.len() + 1
+                    && columns.contains(&owner)
+                    && key.columns.iter().all(|column| columns.contains(column))
+            })
+        }
+    };
+    let Some(key) = key else {
+        return error;
+    };
+    tracing::debug!(%error, "a unique key is taken");
+    let fields = key
+        .columns
+        .iter()
+        .map(|name| {
+            R::SCHEMA
+                .columns
+                .iter()
+                .find(|column| column.name == *name)
+                .map_or(*name, |column| column.json_name)
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    // `ShoppingItem` is "shopping item".
+    let mut name = String::new();
+    for (index, letter) in R::SCHEMA.name.char_indices() {
+        if letter.is_uppercase() && index > 0 {
+            name.push(' ');
+        }
+        name.extend(letter.to_lowercase());
+    }
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "An"
+    } else {
+        "A"
+    };
+    Error::Conflict(format!(
+        "{article} {name} with this {fields} already exists"
+    ))
 }
 
 /// Runs one call to the database within [`DbOptions::operation_timeout`](crate::DbOptions):
