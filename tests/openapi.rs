@@ -739,6 +739,45 @@ fn resources_share_one_document() {
     assert_eq!(schemas.len(), 1 + 3 * 3);
 }
 
+/// Whether `part` is `whole` with some keys of its objects and some items of its lists left
+/// out (the items kept in order).
+fn is_excerpt(part: &Value, whole: &Value) -> bool {
+    match (part, whole) {
+        (Value::Object(part), Value::Object(whole)) => part
+            .iter()
+            .all(|(key, value)| whole.get(key).is_some_and(|w| is_excerpt(value, w))),
+        (Value::Array(part), Value::Array(whole)) => {
+            let mut rest = whole.iter();
+            part.iter().all(|item| rest.any(|w| is_excerpt(item, w)))
+        }
+        _ => part == whole,
+    }
+}
+
+#[test]
+fn the_readme_shows_an_excerpt_of_the_todo_document() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split_once("\n## OpenAPI\n")
+        .and_then(|(_, rest)| rest.split("\n## ").next())
+        .expect("the README has an OpenAPI section");
+    let excerpt = section
+        .split_once("```json\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(json, _)| json)
+        .expect("a JSON excerpt");
+    let excerpt: Value = serde_json::from_str(excerpt).expect("the excerpt is JSON");
+    assert!(
+        is_excerpt(&excerpt, &todo_document()),
+        "the README's excerpt is not the document's: update it from `todo openapi`"
+    );
+    assert!(!is_excerpt(&json!({"openapi": "3.0.3"}), &todo_document()));
+    assert!(!is_excerpt(
+        &json!({"tags": [{"name": "Tag"}]}),
+        &todo_document()
+    ));
+}
+
 #[test]
 #[should_panic(expected = "two resources of one OpenAPI document define the schema `Task`")]
 fn a_resource_twice_is_refused() {
