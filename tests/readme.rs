@@ -25,9 +25,47 @@ fn assert_readme_shows(code: &str) {
 #[test]
 fn the_readme_shows_the_tested_code() {
     assert_readme_shows(include_str!("readme/entry.rs"));
-    let list_query = include_str!("readme/list_query.rs");
-    // Past its first line, the comment saying where it comes from.
-    assert_readme_shows(list_query.split_once('\n').map_or("", |(_, code)| code));
+    // Past their first line, the comment saying where they come from.
+    for code in [
+        include_str!("readme/list_query.rs"),
+        include_str!("readme/openapi.rs"),
+    ] {
+        assert_readme_shows(code.split_once('\n').map_or("", |(_, code)| code));
+    }
+}
+
+mod openapi_document {
+    use super::{Client, Entry};
+    use crud_core::Crud;
+    use std::error::Error;
+
+    include!("readme/openapi.rs");
+
+    #[tokio::test]
+    async fn the_readme_resource_serves_its_document() -> Result<(), Box<dyn Error>> {
+        let dir = tempfile::tempdir()?;
+        let db = crud_core::Db::connect(&format!("sqlite://{}", dir.path().join("j.db").display()))
+            .await?;
+        let state = crud_core::AppState::new(db, crate::common::auth());
+        let client = Client::new(journal_app().with_state(state));
+        let reply = client
+            .send(axum::http::Method::GET, "/openapi.json", None, None)
+            .await;
+        assert_eq!(reply.status, 200);
+        let document = &reply.body;
+        assert_eq!(document["info"]["title"], "Journal API");
+        let item = &document["paths"]["/v1/users/{user_id}/journal/{id}"];
+        assert_eq!(item["get"]["operationId"], "getEntry");
+        let body = &document["components"]["schemas"]["EntryCreate"]["properties"];
+        assert_eq!(body["energyLevel"]["minimum"], 0);
+        assert_eq!(body["energyLevel"]["maximum"], 10);
+        assert_eq!(body["text"]["maxLength"], 5000);
+        assert_eq!(
+            body["mood"]["enum"],
+            serde_json::json!(["calm", "busy", null])
+        );
+        Ok(())
+    }
 }
 
 mod list_query {

@@ -1,3 +1,5 @@
+#![allow(missing_docs)]
+
 //! Unique keys: `#[crud(unique)]` and `#[crud(unique(a, b))]` make fields unique within one
 //! owner, and a write that would break one answers 409 naming the fields, never 500, on both
 //! backends and under concurrency. A constraint of the application's own DDL answers 409 too.

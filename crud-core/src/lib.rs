@@ -59,7 +59,8 @@
 //!
 //! - the derives and their attributes, the [`Crud`](trait@Crud) trait, [`service`],
 //!   [`routes`], [`Db`] and [`DbOptions`], [`Auth`] and [`Caller`], [`serve`] and
-//!   [`ServeOptions`], [`migrate`], [`Error`] and its statuses, the JSON shapes of responses;
+//!   [`ServeOptions`], [`migrate`], [`openapi`], [`Error`] and its statuses, the JSON shapes
+//!   of responses;
 //! - [`schema`] and [`column`](mod@column) as descriptions to read: the derive builds them.
 //!
 //! Enums and option structs that will grow are `#[non_exhaustive]`: a new variant or setting
@@ -67,8 +68,9 @@
 //! setters.
 //!
 //! Not stable: the SQL text the library writes (it may change in any version, the tables'
-//! DDL only with a note), log messages, and everything under `__private`, which only the
-//! derive's generated code may use.
+//! DDL only with a note), the wording of the OpenAPI document's descriptions, log messages,
+//! and everything under `__private`, which only the derive's generated code may use.
+//! [`utoipa`] is re-exported: its major version is part of this crate's.
 
 // The crate in four groups, from the description of a resource up to its HTTP routes. A module
 // imports only from its own group and those above it, and no two modules import each other.
@@ -92,6 +94,7 @@ mod resource;
 pub mod auth;
 mod ext;
 pub mod migrate;
+pub mod openapi;
 pub mod routes;
 pub mod server;
 pub mod service;
@@ -117,6 +120,8 @@ pub use service::ListPage;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
 pub use sqlx;
 pub use state::AppState;
+/// Re-exported: the OpenAPI document types of [`openapi`].
+pub use utoipa;
 /// Re-exported: the `Uuid` type of UUID fields.
 pub use uuid;
 

@@ -33,6 +33,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::query::{Cursor, ListQuery};
 use crate::resource::{Input, Resource};
+use crate::schema::{Column, Schema};
 use crate::service;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -41,11 +42,12 @@ use axum::extract::{
 };
 use axum::http::header::{self, HeaderName};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::routing::{Router, get, patch};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::routing::{self, MethodRouter, Router};
 use std::marker::PhantomData;
 
-/// The routes of resource `R`, for any state that holds a [`Db`] and an [`Auth`].
+/// The routes of resource `R` (the table above), for any state that holds a [`Db`] and an
+/// [`Auth`].
 pub fn router<R, S>() -> Router<S>
 where
     R: Resource,
@@ -53,21 +55,115 @@ where
     Db: FromRef<S>,
     Auth: FromRef<S>,
 {
-    let collection = R::SCHEMA.path;
-    let item = format!("{collection}/{{id}}");
-    let mut router = Router::new()
-        .route(collection, get(list::<R>).post(create::<R>))
-        .route(&item, get(read::<R>).put(update::<R>).delete(delete::<R>));
-    for (column, route) in R::SCHEMA.toggles() {
-        let handler = move |scope: ItemScope<R>, State(db): State<Db>| async move {
-            service::toggle::<R>(&db, &scope.owner, scope.id, column.json_name)
-                .await?
-                .map(Json)
-                .ok_or(Error::NotFound(R::SCHEMA.name))
+    let mut router = Router::new();
+    for route in Route::all(&R::SCHEMA) {
+        let handler: MethodRouter<S> = match route {
+            Route::List => routing::get(list::<R>),
+            Route::Create => routing::post(create::<R>),
+            Route::Read => routing::get(read::<R>),
+            Route::Update => routing::put(update::<R>),
+            Route::Delete => routing::delete(delete::<R>),
+            Route::Toggle { column, .. } => routing::patch(
+                move |scope: ItemScope<R>, State(db): State<Db>| async move {
+                    service::toggle::<R>(&db, &scope.owner, scope.id, column.json_name)
+                        .await?
+                        .map(Json)
+                        .ok_or(Error::NotFound(R::SCHEMA.name))
+                },
+            ),
         };
-        router = router.route(&format!("{item}/{route}"), patch(handler));
+        // Routes of one path, each with its own method, make one route of that path.
+        router = router.route(&route.path(&R::SCHEMA), handler);
     }
     router
+}
+
+/// One route that [`router`] mounts for a resource: what its
+/// [OpenAPI document](crate::openapi) describes, route by route. A new route is a variant
+/// here, its handler in [`router`], and its operation in the document's paths.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Route {
+    /// `GET {path}`: a page of the caller's resources.
+    List,
+    /// `POST {path}`: creates one.
+    Create,
+    /// `GET {path}/{id}`: reads one.
+    Read,
+    /// `PUT {path}/{id}`: replaces its input fields.
+    Update,
+    /// `DELETE {path}/{id}`: deletes one.
+    Delete,
+    /// `PATCH {path}/{id}/{segment}`: flips a toggle.
+    Toggle {
+        /// The toggle's column.
+        column: &'static Column,
+        /// The last segment of the route.
+        segment: &'static str,
+    },
+}
+
+impl Route {
+    /// Every route of a resource of `schema`, in the order they are mounted.
+    pub(crate) fn all(schema: &'static Schema) -> Vec<Self> {
+        let mut routes = vec![
+            Self::List,
+            Self::Create,
+            Self::Read,
+            Self::Update,
+            Self::Delete,
+        ];
+        routes.extend(
+            schema
+                .toggles()
+                .map(|(column, segment)| Self::Toggle { column, segment }),
+        );
+        routes
+    }
+
+    /// The route's method.
+    pub(crate) fn method(self) -> Method {
+        match self {
+            Self::List | Self::Read => Method::GET,
+            Self::Create => Method::POST,
+            Self::Update => Method::PUT,
+            Self::Delete => Method::DELETE,
+            Self::Toggle { .. } => Method::PATCH,
+        }
+    }
+
+    /// The route's path, with its `{user_id}` and `{id}` captures.
+    pub(crate) fn path(self, schema: &Schema) -> String {
+        let collection = schema.path;
+        match self {
+            Self::List | Self::Create => collection.to_owned(),
+            Self::Read | Self::Update | Self::Delete => format!("{collection}/{{id}}"),
+            Self::Toggle { segment, .. } => format!("{collection}/{{id}}/{segment}"),
+        }
+    }
+
+    /// Whether the route's path captures an `{id}`.
+    pub(crate) fn has_id(self) -> bool {
+        match self {
+            Self::List | Self::Create => false,
+            Self::Read | Self::Update | Self::Delete | Self::Toggle { .. } => true,
+        }
+    }
+
+    /// Whether the route takes a request body.
+    pub(crate) fn has_body(self) -> bool {
+        match self {
+            Self::Create | Self::Update => true,
+            Self::List | Self::Read | Self::Delete | Self::Toggle { .. } => false,
+        }
+    }
+
+    /// Whether the route writes to the database.
+    pub(crate) fn writes(self) -> bool {
+        match self {
+            Self::List | Self::Read => false,
+            Self::Create | Self::Update | Self::Delete | Self::Toggle { .. } => true,
+        }
+    }
 }
 
 async fn list<R: Resource>(

@@ -41,6 +41,9 @@ pub struct Schema {
     /// The sets of columns unique within one owner (`#[crud(unique)]` on a field,
     /// `#[crud(unique(a, b))]` on the struct), by column name.
     pub unique: &'static [&'static [&'static str]],
+    /// The struct's doc comment, if it has one: the resource's description in its
+    /// [OpenAPI document](crate::openapi).
+    pub description: Option<&'static str>,
 }
 
 impl Schema {
@@ -64,6 +67,7 @@ impl Schema {
             page_size: DEFAULT_PAGE_SIZE,
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
             unique: &[],
+            description: None,
         }
     }
 
@@ -79,6 +83,15 @@ impl Schema {
         Self {
             page_size,
             max_page_size,
+            ..self
+        }
+    }
+
+    /// The same schema with this description; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_description(self, description: &'static str) -> Self {
+        Self {
+            description: Some(description),
             ..self
         }
     }
@@ -149,6 +162,11 @@ pub struct Column {
     pub filters: Operators,
     /// Whether a list may be sorted on it (`#[crud(sort)]`).
     pub sortable: bool,
+    /// The rules of an input field, `#[crud(length(...), range(...))]`; none for the others.
+    pub rules: Rules,
+    /// The field's doc comment, if it has one: its description in the resource's
+    /// [OpenAPI document](crate::openapi).
+    pub description: Option<&'static str>,
 }
 
 impl Column {
@@ -167,6 +185,8 @@ impl Column {
             sql_type,
             filters: Operators::NONE,
             sortable: false,
+            rules: Rules::NONE,
+            description: None,
         }
     }
 
@@ -184,6 +204,70 @@ impl Column {
             ..self
         }
     }
+
+    /// The same column with the bounds of `#[crud(length(min = .., max = ..))]`; what the
+    /// derive writes.
+    #[doc(hidden)]
+    pub const fn with_length(self, min: Option<usize>, max: Option<usize>) -> Self {
+        Self {
+            rules: Rules {
+                min_length: min,
+                max_length: max,
+                ..self.rules
+            },
+            ..self
+        }
+    }
+
+    /// The same column with the bounds of `#[crud(range(min = .., max = ..))]`; what the
+    /// derive writes.
+    #[doc(hidden)]
+    pub const fn with_range(self, min: Option<f64>, max: Option<f64>) -> Self {
+        Self {
+            rules: Rules {
+                minimum: min,
+                maximum: max,
+                ..self.rules
+            },
+            ..self
+        }
+    }
+
+    /// The same column with this description; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_description(self, description: &'static str) -> Self {
+        Self {
+            description: Some(description),
+            ..self
+        }
+    }
+}
+
+/// The rules `#[crud(length(...), range(...))]` put on an input field, as described: the
+/// derive's generated validation checks them on every create and update (a value outside them
+/// is a 400 naming the field), and the [OpenAPI document](crate::openapi) states them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Rules {
+    /// The fewest characters (not bytes) a text may have: `length(min = N)`.
+    pub min_length: Option<usize>,
+    /// The most characters (not bytes) a text may have: `length(max = N)`.
+    pub max_length: Option<usize>,
+    /// The smallest value a number may have: `range(min = X)`, as an `f64` (exact for
+    /// integers up to 2^53 in magnitude).
+    pub minimum: Option<f64>,
+    /// The largest value a number may have: `range(max = X)`, as an `f64`.
+    pub maximum: Option<f64>,
+}
+
+impl Rules {
+    /// No rule.
+    pub const NONE: Self = Self {
+        min_length: None,
+        max_length: None,
+        minimum: None,
+        maximum: None,
+    };
 }
 
 /// What the service does with a column.

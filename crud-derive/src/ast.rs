@@ -27,6 +27,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) max_page_size: Option<Spanned<u64>>,
     /// The unique keys: `unique` on a field, `unique(a, b)` on the struct.
     pub(crate) unique: Vec<UniqueKey>,
+    /// The struct's doc comment, for the resource's description.
+    pub(crate) description: Option<String>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -289,9 +291,53 @@ impl<'a> Resource<'a> {
             page_size,
             max_page_size,
             unique,
+            description: doc_text(&input.attrs),
             fields,
         })
     }
+}
+
+impl Field<'_> {
+    /// The field's doc comment, for its description.
+    pub(crate) fn description(&self) -> Option<String> {
+        doc_text(self.docs.iter().copied())
+    }
+}
+
+/// The text of the `#[doc = "..."]` attributes among `attrs` (what `///` comments are), one
+/// line each, without the space after `///`; `None` without any. A doc attribute whose value
+/// is not a string literal (`#[doc = include_str!(...)]`) is left out.
+pub(crate) fn doc_text<'a>(attrs: impl IntoIterator<Item = &'a Attribute>) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .into_iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        })
+        // `split`, not `lines`: an empty `///` line is a paragraph break to keep.
+        .flat_map(|text| text.split('\n').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    // rustdoc's unindent: the smallest indentation of the lines that are not blank.
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()?;
+    let text = lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or(line.trim_start()).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// A page size as written, or `u64::MAX` for a number past it, which `check` refuses as any

@@ -13,7 +13,7 @@ use crate::{check, fallback};
 use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Ident, Type};
+use syn::{DeriveInput, Expr, ExprLit, ExprUnary, Ident, Type, UnOp};
 
 /// The generated code, or the errors and the fallback of `fallback.rs` when the input breaks a
 /// rule.
@@ -192,6 +192,39 @@ fn option(value: Option<&impl quote::ToTokens>, span: Span) -> TokenStream {
     }
 }
 
+/// A `range(...)` bound as an `f64`, for the description of the rule: a number literal is
+/// written as a float literal (so an integer literal past `i32` is not read as an `i32`), any
+/// other expression (a constant) converted with `as`.
+fn as_f64(bound: &Expr) -> TokenStream {
+    let literal = |lit: &syn::Lit| {
+        let digits = match lit {
+            syn::Lit::Int(int) => int.base10_digits(),
+            syn::Lit::Float(float) => float.base10_digits(),
+            _ => return None,
+        };
+        let value = digits
+            .parse::<f64>()
+            .ok()
+            .filter(|value| value.is_finite())?;
+        let mut literal = Literal::f64_unsuffixed(value);
+        literal.set_span(lit.span());
+        Some(literal)
+    };
+    match bound {
+        Expr::Lit(ExprLit { lit, .. }) => literal(lit).map(|literal| quote!(#literal)),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            Expr::Lit(ExprLit { lit, .. }) => literal(lit).map(|literal| quote!(-#literal)),
+            _ => None,
+        },
+        _ => None,
+    }
+    .unwrap_or_else(|| quote_spanned!(bound.span()=> (#bound) as f64))
+}
+
 fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenStream {
     let ident = resource.ident;
     let krate = &resource.krate;
@@ -234,8 +267,24 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
             quote!(.with_filters(#operators))
         });
         let sort = field.sort.map(|_| quote!(.with_sort()));
+        let length = field.length.as_ref().map(|length| {
+            let min = option(length.min.as_ref(), length.span);
+            let max = option(length.max.as_ref(), length.span);
+            quote_spanned!(length.span=> .with_length(#min, #max))
+        });
+        let range = field.range.as_ref().map(|range| {
+            let [min, max] = [&range.min, &range.max].map(|bound| {
+                let bound = bound.as_ref().map(as_f64);
+                option(bound.as_ref(), range.span)
+            });
+            quote_spanned!(range.span=> .with_range(#min, #max))
+        });
+        let description = field
+            .description()
+            .map(|text| quote!(.with_description(#text)));
         quote! {
-            #krate::__private::Column::new(#column, #json, #role, #sql_type) #filters #sort,
+            #krate::__private::Column::new(#column, #json, #role, #sql_type)
+                #filters #sort #length #range #description,
         }
     });
     let order_by = resource.order_by.iter().filter_map(|key| {
@@ -246,6 +295,10 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         let (column, descending) = (&field.column.value, key.descending);
         Some(quote! { #krate::__private::OrderBy::new(#column, #descending), })
     });
+    let description = resource
+        .description
+        .as_ref()
+        .map(|text| quote!(.with_description(#text)));
     let body_limit = resource.body_limit.map_or_else(
         || quote!(#krate::DEFAULT_BODY_LIMIT),
         |limit| quote!(#limit),
@@ -280,7 +333,8 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 #body_limit,
             )
             .with_page_sizes(#page_size, #max_page_size)
-            .with_unique(&[#(#unique),*]);
+            .with_unique(&[#(#unique),*])
+            #description;
 
             fn statements(
                 __crud_backend: #krate::BackendKind,
@@ -517,6 +571,43 @@ mod tests {
             "filter operator `gte` is not available for field `rank`: `lt`, `lte`, `gt` and \
              `gte` are for numbers, dates and timestamps"
         ));
+    }
+
+    #[test]
+    fn rules_and_doc_comments_are_described() {
+        let input: DeriveInput = syn::parse_quote! {
+            /// A ticket.
+            ///
+            /// Filed by a user.
+            pub struct Ticket {
+                #[crud(id)]
+                id: i64,
+                #[crud(owner)]
+                user_id: String,
+                ///  What it is about,
+                ///  in words.
+                #[crud(length(min = 1, max = 80))]
+                title: String,
+                #[crud(range(min = -3_000_000_000, max = 2.5))]
+                weight: f64,
+                #[crud(range(max = LIMIT))]
+                rank: i64,
+            }
+        };
+        let expanded = derive(&input).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        let expected = [
+            ". with_length (:: core :: option :: Option :: Some (1) , :: core :: option :: \
+             Option :: Some (80)) . with_description (\"What it is about,\\nin words.\") ,",
+            ". with_range (:: core :: option :: Option :: Some (- 3000000000.0) , :: core :: \
+             option :: Option :: Some (2.5)) ,",
+            ". with_range (:: core :: option :: Option :: None , :: core :: option :: Option \
+             :: Some ((LIMIT) as f64)) ,",
+            ". with_description (\"A ticket.\\n\\nFiled by a user.\")",
+        ];
+        for piece in expected {
+            assert!(expanded.contains(piece), "`{piece}` in {expanded}");
+        }
     }
 
     #[test]

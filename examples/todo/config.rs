@@ -149,6 +149,9 @@ pub enum Command {
         #[arg(long, default_value = "postgres", value_parser = ["sqlite", "postgres"])]
         backend: String,
     },
+    /// Prints the OpenAPI 3.1 document of the API, as JSON: what the server answers at
+    /// `GET /openapi.json`.
+    Openapi,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --example todo                     # serves on http://127.0.0.1:8000
 //! cargo run --example todo -- token alice      # prints a token for user `alice`
+//! cargo run --example todo -- openapi          # prints the API's OpenAPI document
 //! cargo run --example todo -- --help           # every setting, and its variable
 //! ```
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             schema(&backend);
             Ok(())
         }
+        Some(Command::Openapi) => openapi(),
         None | Some(Command::Serve) => serve_blocking(cli.serve),
     };
     match result {
@@ -50,6 +52,12 @@ fn schema(backend: &str) {
     for statement in crud_core::migrate::ddl::<Task>(kind) {
         println!("{statement};");
     }
+}
+
+/// Prints the OpenAPI document, indented.
+fn openapi() -> Result<(), BoxError> {
+    println!("{}", todo::openapi().to_pretty_json()?);
+    Ok(())
 }
 
 fn token(config: &ServeConfig, user_id: &str, hours: u64) -> Result<(), BoxError> {

@@ -17,6 +17,7 @@ pub(crate) mod plan;
 mod value;
 
 pub use cursor::Cursor;
+pub(crate) use parse::MAX_IN_VALUES;
 pub use value::Value;
 
 use crate::operator::Operator;

@@ -1,0 +1,473 @@
+//! The paths of a resource's document: one operation per [`Route`] its router mounts, with
+//! its parameters, request body and responses.
+//!
+//! Every decision is a `match` on the route, so that a new route does not compile until it
+//! is described: its operation (id, words, success response) and request body in
+//! [`operation`], its error statuses through [`Route`]'s `has_id`, `has_body` and `writes`
+//! and [`answers`]. A new status is a line of [`ERRORS`] and one of [`answers`]; a header
+//! parameter (a precondition such as `If-Match`) goes beside the list's in [`operation`].
+
+use super::schemas::{self, ERROR_MEDIA_TYPE};
+use super::{BEARER_AUTH, Names};
+use crate::operator::Operator;
+use crate::query::MAX_IN_VALUES;
+use crate::routes::Route;
+use crate::schema::{Rules, Schema};
+use axum::http::Method;
+use utoipa::openapi::path::{
+    Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Ref, Type};
+use utoipa::openapi::{
+    ContentBuilder, Header, Paths, Required, ResponseBuilder, ResponsesBuilder, SecurityRequirement,
+};
+
+/// Adds the operations of every route of the resource of `schema` to `paths`, under their
+/// paths, each path's captures once as its parameters.
+pub(crate) fn add(paths: &mut Paths, schema: &'static Schema, names: &Names) {
+    for route in Route::all(schema) {
+        let item = paths
+            .paths
+            .entry(route.path(schema))
+            .or_insert_with(|| path_item(schema, names, route));
+        let operation = Some(operation(schema, names, route));
+        match route.method() {
+            Method::GET => item.get = operation,
+            Method::POST => item.post = operation,
+            Method::PUT => item.put = operation,
+            Method::DELETE => item.delete = operation,
+            Method::PATCH => item.patch = operation,
+            method => unreachable!("no route is mounted for {method}"),
+        }
+    }
+}
+
+/// A path without operations yet: the parameters its captures are.
+fn path_item(schema: &Schema, names: &Names, route: Route) -> PathItem {
+    let mut parameters = vec![path_parameter(
+        "user_id",
+        schemas::non_empty_string(),
+        "The caller's user id: the `sub` of the bearer token. Another user's id answers 403.",
+    )];
+    if route.has_id() {
+        let id = schemas::value(schema.id().sql_type, Rules::NONE);
+        parameters.push(path_parameter(
+            "id",
+            id,
+            &format!("The {}'s id.", names.words),
+        ));
+    }
+    let mut item = PathItem::default();
+    item.parameters = Some(parameters);
+    item
+}
+
+fn path_parameter(name: &str, schema: ObjectBuilder, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(schema))
+        .description(Some(description))
+        .build()
+}
+
+fn query_parameter(name: &str, schema: ObjectBuilder, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .schema(Some(schema))
+        .description(Some(description))
+        .build()
+}
+
+/// The operation of `route`: what it does, what it takes, what it answers.
+fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
+    let (name, plural, words) = (&names.name, &names.plural, &names.words);
+    let (id, summary, description, success) = match route {
+        Route::List => (
+            format!("list{plural}"),
+            format!("List {}", names.plural_words),
+            format!(
+                "A page of the caller's {}, in the order of `sort`. `Link` gives the next page, \
+                 `count=true` adds `X-Total-Count`.",
+                names.plural_words
+            ),
+            list_response(names),
+        ),
+        Route::Create => (
+            format!("create{name}"),
+            format!("Create a {words}"),
+            format!("Creates a {words} owned by the caller, from its input fields."),
+            resource_response(201, names, &format!("The created {words}.")),
+        ),
+        Route::Read => (
+            format!("get{name}"),
+            format!("Get a {words}"),
+            format!("The caller's {words} with this id."),
+            resource_response(200, names, &format!("The {words}.")),
+        ),
+        Route::Update => (
+            format!("update{name}"),
+            format!("Replace a {words}'s input fields"),
+            "Replaces every input field: an optional field left out becomes `null`.".to_owned(),
+            resource_response(200, names, &format!("The {words}, updated.")),
+        ),
+        Route::Delete => (
+            format!("delete{name}"),
+            format!("Delete a {words}"),
+            format!("Deletes the caller's {words} with this id, and returns it."),
+            resource_response(200, names, &format!("The deleted {words}.")),
+        ),
+        Route::Toggle { column, segment } => (
+            format!("{}{name}", camel_case(segment)),
+            format!("Flip a {words}'s `{}`", column.json_name),
+            format!(
+                "Flips `{}` of the caller's {words} with this id, in one atomic statement.",
+                column.json_name
+            ),
+            resource_response(
+                200,
+                names,
+                &format!("The {words}, `{}` flipped.", column.json_name),
+            ),
+        ),
+    };
+    let (status, response) = success;
+    let mut responses = ResponsesBuilder::new().response(status, response);
+    for (status, name, _) in ERRORS.iter().filter(|(status, ..)| answers(route, *status)) {
+        responses = responses.response(status.to_string(), Ref::from_response_name(*name));
+    }
+    let body = match route {
+        Route::Create => Some(&names.create),
+        Route::Update => Some(&names.update),
+        Route::List | Route::Read | Route::Delete | Route::Toggle { .. } => None,
+    };
+    let request_body = body.map(|body| {
+        RequestBodyBuilder::new()
+            .description(Some(format!(
+                "The {words}'s input fields, at most {} bytes of JSON.",
+                schema.body_limit
+            )))
+            .required(Some(Required::True))
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(body)))
+                    .build(),
+            )
+            .build()
+    });
+    let parameters = match route {
+        Route::List => list_parameters(schema, names),
+        _ => Vec::new(),
+    };
+    OperationBuilder::new()
+        .tag(name)
+        .operation_id(Some(id))
+        .summary(Some(summary))
+        .description(Some(description))
+        .parameters(Some(parameters).filter(|parameters| !parameters.is_empty()))
+        .request_body(request_body)
+        .responses(responses)
+        .security(SecurityRequirement::new(BEARER_AUTH, Vec::<String>::new()))
+        .build()
+}
+
+/// `status`: one resource.
+fn resource_response(status: u16, names: &Names, description: &str) -> (String, ResponseBuilder) {
+    let status = status.to_string();
+    let response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(&names.name)))
+            .build(),
+    );
+    (status, response)
+}
+
+/// 200: a page of resources, and the headers of the next page and of the count.
+fn list_response(names: &Names) -> (String, ResponseBuilder) {
+    let page = ArrayBuilder::new().items(Ref::from_schema_name(&names.name));
+    let mut link = Header::new(schemas::string());
+    link.description = Some(
+        "`<{path}?{query}>; rel=\"next\"` (RFC 8288): the next page, with the same filters, \
+         sort and limit and its `cursor`. Absent on the last page."
+            .to_owned(),
+    );
+    let mut count = Header::new(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0)),
+    );
+    count.description =
+        Some("With `count=true`: every row the filters keep, whatever the page.".to_owned());
+    let response = ResponseBuilder::new()
+        .description(format!("A page of the caller's {}.", names.plural_words))
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(page)).build(),
+        )
+        .header("Link", link)
+        .header("X-Total-Count", count);
+    ("200".to_owned(), response)
+}
+
+/// The parameters of a list's query string: the page, its order, its count and its filters.
+fn list_parameters(schema: &Schema, names: &Names) -> Vec<Parameter> {
+    let integer = || ObjectBuilder::new().schema_type(Type::Integer);
+    let mut parameters = vec![
+        query_parameter(
+            "limit",
+            integer()
+                .minimum(Some(1))
+                .maximum(Some(schema.max_page_size))
+                .default(Some(schema.page_size.into())),
+            "The most rows of the page.",
+        ),
+        query_parameter(
+            "cursor",
+            schemas::non_empty_string(),
+            "The page after the one whose `Link: rel=\"next\"` gave this cursor; only with \
+             the same sort and filters.",
+        ),
+        query_parameter(
+            "offset",
+            integer().minimum(Some(0)).maximum(Some(u32::MAX)),
+            "Rows to skip, for compatibility; not with `cursor`, whose pages cost the same \
+             however deep.",
+        ),
+    ];
+    let sortable: Vec<&str> = schema.sortable().map(|column| column.json_name).collect();
+    if !sortable.is_empty() {
+        let fields = sortable
+            .iter()
+            .map(|name| regex_escape(name))
+            .collect::<Vec<_>>()
+            .join("|");
+        let pattern = format!("^-?(?:{fields})(?:,-?(?:{fields}))*$");
+        let listed = sortable
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        parameters.push(query_parameter(
+            "sort",
+            schemas::string().pattern(Some(pattern)),
+            &format!(
+                "Fields to sort on, separated by commas, `-` before one to sort it descending: \
+                 {listed}. The id is always the last key. Default: `{}`.",
+                default_sort(schema)
+            ),
+        ));
+    }
+    parameters.push(query_parameter(
+        "count",
+        ObjectBuilder::new().schema_type(Type::Boolean),
+        "`true` adds `X-Total-Count`: every row the filters keep, whatever the page.",
+    ));
+    for column in schema.filterable() {
+        for op in column.filters.iter() {
+            let field = column.json_name;
+            let (name, value) = match op {
+                Operator::Eq => (field.to_owned(), schemas::filter_value(column.sql_type)),
+                Operator::In => (format!("{field}__in"), schemas::non_empty_string()),
+                Operator::IsNull => (
+                    format!("{field}__isnull"),
+                    ObjectBuilder::new().schema_type(Type::Boolean),
+                ),
+                op => (
+                    format!("{field}__{op}"),
+                    schemas::filter_value(column.sql_type),
+                ),
+            };
+            let description = filter_description(op, field, &names.plural_words);
+            parameters.push(query_parameter(&name, value, &description));
+        }
+    }
+    parameters
+}
+
+/// What a filter keeps, in words.
+fn filter_description(op: Operator, field: &str, rows: &str) -> String {
+    let keeps = |what: &str| format!("Keeps the {rows} whose `{field}` {what}.");
+    match op {
+        Operator::Eq => keeps(&format!("equals the value (also `{field}__eq`)")),
+        Operator::Ne => keeps("is not the value (`null` is not any value)"),
+        Operator::In => keeps(&format!(
+            "is one of the values, separated by commas (at most {MAX_IN_VALUES})"
+        )),
+        Operator::Lt => keeps("is less than the value"),
+        Operator::Lte => keeps("is at most the value"),
+        Operator::Gt => keeps("is greater than the value"),
+        Operator::Gte => keeps("is at least the value"),
+        Operator::Contains => keeps("contains the value, literally and case-sensitively"),
+        Operator::IContains => keeps("contains the value, literally, ignoring case"),
+        Operator::StartsWith => keeps("starts with the value, literally and case-sensitively"),
+        Operator::IsNull => format!(
+            "`true` keeps the {rows} whose `{field}` is `null`, `false` those whose is not."
+        ),
+    }
+}
+
+/// The resource's default order as a `sort` value: `-created_at`.
+fn default_sort(schema: &Schema) -> String {
+    let mut keys: Vec<String> = schema
+        .order_by
+        .iter()
+        .filter_map(|key| {
+            let column = schema.columns.iter().find(|c| c.name == key.column)?;
+            let sign = if key.descending { "-" } else { "" };
+            Some(format!("{sign}{}", column.json_name))
+        })
+        .collect();
+    if keys.is_empty() {
+        keys.push(schema.id().json_name.to_owned());
+    }
+    keys.join(",")
+}
+
+/// Every error status an operation may answer, the name of its shared response, and when.
+pub(crate) const ERRORS: [(u16, &str, &str); 11] = [
+    (
+        400,
+        "BadRequest",
+        "A malformed request: a body that is not JSON or has the wrong shape, an unknown or \
+         missing field, a failed rule (with `errors`), an `{id}` or a query parameter that does \
+         not parse, or a value the database cannot store.",
+    ),
+    (
+        401,
+        "Unauthorized",
+        "No usable bearer token: missing, malformed, badly signed, expired, or without `sub` \
+         or `exp`.",
+    ),
+    (
+        403,
+        "Forbidden",
+        "The path's `{user_id}` is not the token's `sub`.",
+    ),
+    (
+        404,
+        "NotFound",
+        "No such resource for this user: another user's is just as absent.",
+    ),
+    (
+        408,
+        "RequestTimeout",
+        "The request body did not arrive in time; the connection is closed.",
+    ),
+    (
+        409,
+        "Conflict",
+        "The write breaks a constraint the database enforces.",
+    ),
+    (
+        413,
+        "ContentTooLarge",
+        "The body is larger than the resource's limit.",
+    ),
+    (
+        415,
+        "UnsupportedMediaType",
+        "The body is not `application/json`.",
+    ),
+    (
+        500,
+        "InternalServerError",
+        "A failure nothing above explains; its cause is logged, not sent.",
+    ),
+    (
+        503,
+        "ServiceUnavailable",
+        "The database cannot serve now; retry after `Retry-After` seconds. A write answered \
+         503 may or may not have been applied.",
+    ),
+    (
+        507,
+        "InsufficientStorage",
+        "The database is full: nothing was written.",
+    ),
+];
+
+/// Whether `route` may answer `status`.
+fn answers(route: Route, status: u16) -> bool {
+    match status {
+        404 => route.has_id(),
+        408 | 413 | 415 => route.has_body(),
+        409 | 507 => route.writes(),
+        _ => true,
+    }
+}
+
+/// The shared response of an error status: the error body, and `Retry-After` on a 503.
+pub(crate) fn error_response(status: u16, description: &str) -> ResponseBuilder {
+    let mut response = ResponseBuilder::new().description(description).content(
+        ERROR_MEDIA_TYPE,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(super::ERROR_SCHEMA)))
+            .build(),
+    );
+    if status == 503 {
+        let mut retry_after = Header::new(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        );
+        retry_after.description = Some("Seconds to wait before retrying.".to_owned());
+        response = response.header("Retry-After", retry_after);
+    }
+    response
+}
+
+/// `mark-done` and `mark_done` as `markDone`.
+fn camel_case(segment: &str) -> String {
+    let mut camel = String::with_capacity(segment.len());
+    let mut upper = false;
+    for c in segment.chars() {
+        if c == '-' || c == '_' {
+            upper = !camel.is_empty();
+        } else if upper {
+            camel.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            camel.push(c);
+        }
+    }
+    camel
+}
+
+/// `name` with the characters a regular expression gives a meaning escaped (ECMA-262's
+/// syntax characters: an escaped `-` is an error in its Unicode mode).
+fn regex_escape(name: &str) -> String {
+    let mut escaped = String::with_capacity(name.len());
+    for c in name.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggle_routes_become_camel_case_operation_ids() {
+        assert_eq!(camel_case("complete"), "complete");
+        assert_eq!(camel_case("mark-done"), "markDone");
+        assert_eq!(camel_case("mark_as_read"), "markAsRead");
+        assert_eq!(camel_case("_pin"), "pin");
+    }
+
+    #[test]
+    fn sort_patterns_escape_field_names() {
+        assert_eq!(regex_escape("created_at"), "created_at");
+        assert_eq!(regex_escape("a.b"), "a\\.b");
+        assert_eq!(regex_escape("x-y(1)"), "x-y\\(1\\)");
+    }
+}
