@@ -382,7 +382,8 @@ fn responses_are_the_task_its_pages_and_each_error() {
     let responses = &document["components"]["responses"];
     for (name, response) in responses.as_object().expect("responses") {
         assert_eq!(
-            response["content"]["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Error",
+            response["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Error",
             "{name}"
         );
     }
@@ -391,7 +392,10 @@ fn responses_are_the_task_its_pages_and_each_error() {
         "integer"
     );
     let error = &document["components"]["schemas"]["Error"];
-    assert_eq!(error["required"], json!(["type", "title", "status", "detail"]));
+    assert_eq!(
+        error["required"],
+        json!(["type", "title", "status", "detail"])
+    );
     assert_eq!(error["properties"]["detail"]["type"], "string");
     assert_eq!(
         error["properties"]["errors"]["items"]["required"],

@@ -30,7 +30,9 @@ pub(crate) fn error() -> ObjectBuilder {
             "type",
             string()
                 .format(Some(SchemaFormat::Custom("uri-reference".to_owned())))
-                .description(Some("The kind of problem: `about:blank`, the status says it.")),
+                .description(Some(
+                    "The kind of problem: `about:blank`, the status says it.",
+                )),
         )
         .required("type")
         .property("title", text("The status's reason phrase."))
