@@ -23,7 +23,7 @@ impl ListQuery {
         let mut parsed = Self::default();
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in pairs(query)? {
-            if seen.iter().any(|seen| *seen == name) {
+            if seen.contains(&name) {
                 return Err(QueryError(format!("`{name}` is given more than once")));
             }
             seen.push(name.clone());
