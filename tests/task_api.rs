@@ -850,7 +850,13 @@ async fn non_numeric_paging_is_bad_request(backend: Backend) {
     let (_db, client) = server(backend).await;
     create(&client, "alice", json!({"title": "Listed"})).await;
 
-    for query in ["?limit=abc", "?offset=abc", "?limit=-1", "?limit=1.5", "?limit=0"] {
+    for query in [
+        "?limit=abc",
+        "?offset=abc",
+        "?limit=-1",
+        "?limit=1.5",
+        "?limit=0",
+    ] {
         let reply = client
             .get("alice", &format!("{}{query}", tasks_uri("alice")))
             .await;
@@ -1731,7 +1737,6 @@ async fn wrong_method_is_json_method_not_allowed(backend: Backend) {
         (Method::DELETE, tasks_uri("alice")),
         (Method::PUT, tasks_uri("alice")),
         (Method::POST, item.clone()),
-        (Method::PATCH, item.clone()),
         (Method::GET, complete_uri("alice", id(&alices))),
         (Method::POST, complete_uri("alice", id(&alices))),
     ] {
@@ -1817,12 +1822,7 @@ async fn service_list_is_owner_scoped_newest_first_and_paged(backend: Backend) {
     alices.reverse();
 
     let all = Task::list(&db.db, "alice", ListQuery::new()).await;
-    let page = Task::list(
-        &db.db,
-        "alice",
-        ListQuery::new().limit(1).offset(1),
-    )
-    .await;
+    let page = Task::list(&db.db, "alice", ListQuery::new().limit(1).offset(1)).await;
     let bob_sees = Task::list(&db.db, "bob", ListQuery::new()).await;
     let nobody_sees = Task::list(&db.db, "carol", ListQuery::new()).await;
 

@@ -15,6 +15,10 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// The largest `limit` of a list page, for a resource without `#[crud(max_page_size = N)]`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
 
+/// The most entity tags an `If-Match` may list (and an [`IfMatch`](crate::IfMatch) hold); a
+/// longer list answers 400.
+pub const MAX_IF_MATCH: usize = 16;
+
 /// What a resource looks like in SQL and HTTP.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -38,6 +42,9 @@ pub struct Schema {
     /// The largest `limit` of a list page (`#[crud(max_page_size = N)]`,
     /// [`DEFAULT_MAX_PAGE_SIZE`] by default).
     pub max_page_size: u32,
+    /// Whether a write (`PUT`, `PATCH`, `DELETE`, a toggle) must carry `If-Match`
+    /// (`#[crud(require_if_match)]`); without it, it answers 428.
+    pub require_if_match: bool,
 }
 
 impl Schema {
@@ -60,6 +67,7 @@ impl Schema {
             body_limit,
             page_size: DEFAULT_PAGE_SIZE,
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            require_if_match: false,
         }
     }
 
@@ -69,6 +77,15 @@ impl Schema {
         Self {
             page_size,
             max_page_size,
+            ..self
+        }
+    }
+
+    /// The same schema, whose writes require `If-Match`; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_require_if_match(self) -> Self {
+        Self {
+            require_if_match: true,
             ..self
         }
     }
@@ -105,6 +122,11 @@ impl Schema {
     /// The `#[crud(owner)]` column.
     pub fn owner(&self) -> &'static Column {
         self.one(|role| matches!(role, Role::Owner))
+    }
+
+    /// The `#[crud(updated_at)]` column, if any: the version of a row, which its ETag is.
+    pub fn updated_at(&self) -> Option<&'static Column> {
+        self.columns_where(|role| *role == Role::UpdatedAt).next()
     }
 
     /// The toggle columns, in field order.

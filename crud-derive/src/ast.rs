@@ -24,6 +24,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) page_size: Option<Spanned<u64>>,
     /// `max_page_size = N`, as written (`u64::MAX` past it: `check` refuses it).
     pub(crate) max_page_size: Option<Spanned<u64>>,
+    /// The span of `require_if_match`, if the resource's writes require `If-Match`.
+    pub(crate) require_if_match: Option<Span>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -248,6 +250,7 @@ impl<'a> Resource<'a> {
             body_limit,
             page_size,
             max_page_size,
+            require_if_match: attrs.require_if_match,
             fields,
         })
     }

@@ -15,7 +15,7 @@ pub(crate) struct Spanned<T> {
 }
 
 /// The container attributes: `#[crud(table = "...", path = "...", order_by = "...",
-/// body_limit = N, page_size = N, max_page_size = N, crate = "...")]`.
+/// body_limit = N, page_size = N, max_page_size = N, require_if_match, crate = "...")]`.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
@@ -26,6 +26,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) body_limit: Option<LitInt>,
     pub(crate) page_size: Option<LitInt>,
     pub(crate) max_page_size: Option<LitInt>,
+    /// The span of `require_if_match`.
+    pub(crate) require_if_match: Option<Span>,
 }
 
 /// The role keywords of a field.
@@ -226,6 +228,16 @@ impl ContainerAttrs {
                     set_once(cx, slot, value, &meta);
                     return Ok(());
                 }
+                if meta.path.is_ident("require_if_match") {
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(meta.error(
+                            "`require_if_match` takes no value: write `#[crud(require_if_match)]`",
+                        ));
+                    }
+                    let span = meta.path.span();
+                    set_once(cx, &mut parsed.require_if_match, span, &meta);
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident("table") {
                     &mut parsed.table
                 } else if meta.path.is_ident("path") {
@@ -237,7 +249,8 @@ impl ContainerAttrs {
                 } else {
                     return Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected `table`, `path`, `order_by`, \
-                         `body_limit`, `page_size`, `max_page_size` or `crate`",
+                         `body_limit`, `page_size`, `max_page_size`, `require_if_match` or \
+                         `crate`",
                         path_name(&meta.path)
                     )));
                 };
