@@ -1728,13 +1728,13 @@ fn note_statements_name_the_custom_table_and_columns() {
         format!(r#"SELECT {all} FROM "notebook_entries" WHERE "id" = $1 AND "owner_id" = $2"#)
     );
     assert_eq!(
-        sql.update,
+        sql.update.sql,
         format!(
             r#"UPDATE "notebook_entries" SET "title" = $1, "category" = $2, "body" = $3 WHERE "id" = $4 AND "owner_id" = $5 RETURNING {all}"#
         )
     );
     assert_eq!(
-        sql.delete,
+        sql.delete.sql,
         format!(
             r#"DELETE FROM "notebook_entries" WHERE "id" = $1 AND "owner_id" = $2 RETURNING {all}"#
         )
@@ -1783,7 +1783,10 @@ fn measurement_statements_have_one_toggle_each_and_bind_updated_at() {
         ]
     );
     assert_eq!(
-        sql.toggles,
+        sql.toggles
+            .iter()
+            .map(|write| write.sql.clone())
+            .collect::<Vec<_>>(),
         [
             format!(
                 r#"UPDATE "lab_measurements" SET "verified" = NOT "verified", "updated_at" = GREATEST($1, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $2 AND "user_id" = $3 RETURNING {all}"#
@@ -1822,13 +1825,16 @@ fn bookmark_statements_use_the_default_table_and_bind_created_at_once() {
         "the unrated come last on every backend"
     );
     assert_eq!(
-        sql.update,
+        sql.update.sql,
         format!(
             r#"UPDATE "bookmarks" SET "url" = ?1, "rating" = ?2, "priority" = ?3, "read_by" = ?4 WHERE "id" = ?5 AND "account" = ?6 RETURNING {all}"#
         )
     );
     assert_eq!(
-        sql.toggles,
+        sql.toggles
+            .iter()
+            .map(|write| write.sql.clone())
+            .collect::<Vec<_>>(),
         [format!(
             r#"UPDATE "bookmarks" SET "starred" = NOT "starred" WHERE "id" = ?1 AND "account" = ?2 RETURNING {all}"#
         )]

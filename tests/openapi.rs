@@ -75,6 +75,7 @@ fn the_todo_document_has_every_task_route_and_its_operation_ids() {
         ("/api/{user_id}/tasks", "post", "createTask"),
         ("/api/{user_id}/tasks/{id}", "get", "getTask"),
         ("/api/{user_id}/tasks/{id}", "put", "updateTask"),
+        ("/api/{user_id}/tasks/{id}", "patch", "patchTask"),
         ("/api/{user_id}/tasks/{id}", "delete", "deleteTask"),
         (
             "/api/{user_id}/tasks/{id}/complete",
@@ -720,12 +721,12 @@ fn resources_share_one_document() {
                 .expect("an id")
         })
         .collect();
-    assert_eq!(ids.len(), 6 + 5 + 7);
+    assert_eq!(ids.len(), 7 + 6 + 8);
     assert!(ids.contains(&"pinLabel") && ids.contains(&"markArchivedLabel"));
     assert!(ids.contains(&"listLabels"));
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 18, "operation ids are unique: {ids:?}");
+    assert_eq!(ids.len(), 21, "operation ids are unique: {ids:?}");
     assert_eq!(
         parameter(&document["paths"]["/api/{user_id}/labels/{id}"], "id")["schema"],
         json!({"type": "string"})
@@ -740,7 +741,7 @@ fn resources_share_one_document() {
     let schemas = document["components"]["schemas"]
         .as_object()
         .expect("schemas");
-    assert_eq!(schemas.len(), 1 + 3 * 3);
+    assert_eq!(schemas.len(), 1 + 3 * 4);
 }
 
 /// Whether `part` is `whole` with some keys of its objects and some items of its lists left

@@ -1753,7 +1753,6 @@ async fn wrong_method_is_json_method_not_allowed(backend: Backend) {
         (Method::DELETE, tasks_uri("alice")),
         (Method::PUT, tasks_uri("alice")),
         (Method::POST, item.clone()),
-        (Method::PATCH, item.clone()),
         (Method::GET, complete_uri("alice", id(&alices))),
         (Method::POST, complete_uri("alice", id(&alices))),
     ] {

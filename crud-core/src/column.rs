@@ -321,9 +321,16 @@ impl ToggleType for bool {}
     message = "a timestamp field must be a `chrono::DateTime<Utc>`, not `{Self}`",
     label = "`#[crud(created_at)]` and `#[crud(updated_at)]` are set by the service"
 )]
-pub trait TimestampType: ColumnType {}
+pub trait TimestampType: ColumnType {
+    /// The point in time.
+    fn instant(&self) -> DateTime<Utc>;
+}
 
-impl TimestampType for DateTime<Utc> {}
+impl TimestampType for DateTime<Utc> {
+    fn instant(&self) -> DateTime<Utc> {
+        *self
+    }
+}
 
 /// The current time, at the precision every backend stores (microseconds), so that what a
 /// write returns is what a later read returns.

@@ -34,6 +34,14 @@ pub enum Error {
     /// (`#[crud(unique)]`); the message names the fields.
     #[error("{0}")]
     Conflict(String),
+    /// 412: the resource's current ETag is not one the request's `If-Match` (or the write's
+    /// [`IfMatch`](crate::IfMatch)) lists: it has changed since it was read. Nothing was
+    /// written.
+    #[error("Precondition failed: `If-Match` does not list the {0}'s current ETag")]
+    PreconditionFailed(&'static str),
+    /// 428: a write of a resource with `#[crud(require_if_match)]` sent without `If-Match`.
+    #[error("Precondition required: a write of a {0} must send `If-Match` with its ETag (or `*`)")]
+    PreconditionRequired(&'static str),
     /// 400: a malformed request (body, path or query).
     #[error("{0}")]
     BadRequest(String),
@@ -83,6 +91,8 @@ impl Error {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::BadRequest(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::Status { status, .. } => *status,
             Self::Database(error) => match classify(error) {

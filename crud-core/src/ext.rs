@@ -4,6 +4,7 @@
 use crate::auth::Auth;
 use crate::db::Db;
 use crate::error::Result;
+use crate::precondition::{ETag, IfMatch};
 use crate::query::ListQuery;
 use crate::resource::Resource;
 use crate::service::{self, ListPage};
@@ -13,6 +14,10 @@ use std::future::Future;
 
 /// The services and routes of a resource, callable on its type: `Task::router()`,
 /// `Task::create(&db, owner, input)`.
+///
+/// Each write but `create` has a conditional form, `update_if`, `patch_if`, `delete_if` and
+/// `toggle_if`, which writes only if the resource's current [`ETag`] is one an [`IfMatch`]
+/// lists, in the write's own statement.
 ///
 /// Implemented for every [`Resource`], so for every type deriving [`Crud`](macro@crate::Crud),
 /// and for no other: `use crud_core::Crud;` brings the derive and this trait at once (or
@@ -25,7 +30,7 @@ use std::future::Future;
 ///
 /// ```
 /// use crud_core::chrono::{DateTime, Utc};
-/// use crud_core::{Crud, Db, ListQuery};
+/// use crud_core::{Crud, Db, Error, ListQuery, Patch};
 /// use serde::Serialize;
 ///
 /// #[derive(Serialize, Crud)]
@@ -37,6 +42,8 @@ use std::future::Future;
 ///     pub title: String,
 ///     #[crud(toggle = "complete")]
 ///     pub completed: bool,
+///     #[crud(updated_at)]
+///     pub updated_at: DateTime<Utc>,
 /// }
 ///
 /// async fn errands(db: &Db) -> crud_core::Result<()> {
@@ -45,6 +52,11 @@ use std::future::Future;
 ///     assert!(done.is_some_and(|task| task.completed));
 ///     let first_ten = Task::list(db, "alice", ListQuery::new().limit(10)).await?;
 ///     assert_eq!(first_ten.items.len(), 1);
+///     // A write conditioned on the version read: the toggle changed it since.
+///     let seen = task.etag().expect("a resource with `updated_at` has an ETag");
+///     let patch = TaskPatch { title: Patch::Value("Buy oat milk".into()) };
+///     let late = Task::patch_if(db, "alice", task.id, patch, seen.into()).await;
+///     assert!(matches!(late, Err(Error::PreconditionFailed(_))));
 ///     Ok(())
 /// }
 ///
@@ -87,12 +99,50 @@ pub trait Crud: Resource {
         input: Self::Update,
     ) -> impl Future<Output = Result<Option<Self>>> + Send;
 
+    /// [`update`](Self::update) under `if_match`: [`Error::PreconditionFailed`](crate::Error)
+    /// if the resource's current ETag is not one it lists: [`service::update_if`].
+    fn update_if(
+        db: &Db,
+        owner: &str,
+        id: Self::Id,
+        input: Self::Update,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// Validates `patch`, then sets the input fields it sets and leaves the others; `None` if
+    /// there is no such resource: [`service::patch`].
+    fn patch(
+        db: &Db,
+        owner: &str,
+        id: Self::Id,
+        patch: Self::Patch,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// [`patch`](Self::patch) under `if_match`: [`Error::PreconditionFailed`](crate::Error) if
+    /// the resource's current ETag is not one it lists: [`service::patch_if`].
+    fn patch_if(
+        db: &Db,
+        owner: &str,
+        id: Self::Id,
+        patch: Self::Patch,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
     /// Deletes the owner's resource with this id, returning it; `None` if there was none:
     /// [`service::delete`].
     fn delete(
         db: &Db,
         owner: &str,
         id: Self::Id,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// [`delete`](Self::delete) under `if_match`: [`Error::PreconditionFailed`](crate::Error)
+    /// if the resource's current ETag is not one it lists: [`service::delete_if`].
+    fn delete_if(
+        db: &Db,
+        owner: &str,
+        id: Self::Id,
+        if_match: IfMatch,
     ) -> impl Future<Output = Result<Option<Self>>> + Send;
 
     /// Flips the toggle field whose JSON name is `field` of the owner's resource with this id,
@@ -106,6 +156,23 @@ pub trait Crud: Resource {
         id: Self::Id,
         field: &str,
     ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// [`toggle`](Self::toggle) under `if_match`: [`Error::PreconditionFailed`](crate::Error)
+    /// if the resource's current ETag is not one it lists: [`service::toggle_if`].
+    ///
+    /// # Panics
+    /// If `field` is not the JSON name of a `#[crud(toggle)]` field.
+    fn toggle_if(
+        db: &Db,
+        owner: &str,
+        id: Self::Id,
+        field: &str,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// The resource's ETag, from its `#[crud(updated_at)]` field; `None` without one:
+    /// [`ETag::of`].
+    fn etag(&self) -> Option<ETag>;
 }
 
 impl<R: Resource> Crud for R {
@@ -143,8 +210,46 @@ impl<R: Resource> Crud for R {
         service::update::<R>(db, owner, id, input)
     }
 
+    fn update_if(
+        db: &Db,
+        owner: &str,
+        id: R::Id,
+        input: R::Update,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<R>>> + Send {
+        service::update_if::<R>(db, owner, id, input, if_match)
+    }
+
+    fn patch(
+        db: &Db,
+        owner: &str,
+        id: R::Id,
+        patch: R::Patch,
+    ) -> impl Future<Output = Result<Option<R>>> + Send {
+        service::patch::<R>(db, owner, id, patch)
+    }
+
+    fn patch_if(
+        db: &Db,
+        owner: &str,
+        id: R::Id,
+        patch: R::Patch,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<R>>> + Send {
+        service::patch_if::<R>(db, owner, id, patch, if_match)
+    }
+
     fn delete(db: &Db, owner: &str, id: R::Id) -> impl Future<Output = Result<Option<R>>> + Send {
         service::delete::<R>(db, owner, id)
+    }
+
+    fn delete_if(
+        db: &Db,
+        owner: &str,
+        id: R::Id,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<R>>> + Send {
+        service::delete_if::<R>(db, owner, id, if_match)
     }
 
     fn toggle(
@@ -154,5 +259,19 @@ impl<R: Resource> Crud for R {
         field: &str,
     ) -> impl Future<Output = Result<Option<R>>> + Send {
         service::toggle::<R>(db, owner, id, field)
+    }
+
+    fn toggle_if(
+        db: &Db,
+        owner: &str,
+        id: R::Id,
+        field: &str,
+        if_match: IfMatch,
+    ) -> impl Future<Output = Result<Option<R>>> + Send {
+        service::toggle_if::<R>(db, owner, id, field, if_match)
+    }
+
+    fn etag(&self) -> Option<ETag> {
+        ETag::of(self)
     }
 }

@@ -60,7 +60,8 @@
 //! - the derives and their attributes, the [`Crud`](trait@Crud) trait, [`service`],
 //!   [`routes`], [`Db`] and [`DbOptions`], [`Auth`] and [`Caller`], [`serve`] and
 //!   [`ServeOptions`], [`migrate`], [`openapi`], [`Error`] and its statuses, the JSON shapes
-//!   of responses;
+//!   of responses, [`Patch`], and the [`precondition`]s: [`ETag`] (its text is opaque) and
+//!   [`IfMatch`];
 //! - [`schema`] and [`column`](mod@column) as descriptions to read: the derive builds them.
 //!
 //! Enums and option structs that will grow are `#[non_exhaustive]`: a new variant or setting
@@ -78,6 +79,7 @@
 // What a resource is:
 pub mod column;
 pub mod operator;
+mod patch;
 pub mod query;
 pub mod schema;
 pub mod validate;
@@ -95,6 +97,7 @@ pub mod auth;
 mod ext;
 pub mod migrate;
 pub mod openapi;
+pub mod precondition;
 pub mod routes;
 pub mod server;
 pub mod service;
@@ -112,9 +115,11 @@ pub use db::{BackendKind, Db, DbOptions, Failure, SqlitePools, SqliteWriter};
 pub use error::{Error, Result};
 pub use ext::Crud;
 pub use operator::{Operator, Operators};
+pub use patch::Patch;
+pub use precondition::{ETag, IfMatch};
 pub use query::{Cursor, ListQuery, Value};
 pub use resource::{Input, Resource};
-pub use schema::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE};
+pub use schema::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_IF_MATCH};
 pub use server::{ServeOptions, serve};
 pub use service::ListPage;
 /// Re-exported: the driver behind [`Db`], for custom queries on its pools.
@@ -146,7 +151,7 @@ pub mod __private {
     pub use crate::resource::{Binder, Input, Resource, StatementCache};
     pub use crate::schema::{Column, OrderBy, Role, Schema};
     pub use crate::validate::ValidationErrors;
-    pub use crate::validate::rules::{check_length, check_range, check_value};
+    pub use crate::validate::rules::{check_length, check_patch, check_range, check_value};
 
     /// The bound of [`assert_serialize`], saying what is missing.
     #[diagnostic::on_unimplemented(

@@ -3,8 +3,10 @@
 use crate::column::{Encodable, IdType};
 use crate::db::Backend;
 use crate::dialect::{BackendKind, Statements};
+use crate::patch::Patch;
 use crate::schema::Schema;
 use crate::validate::ValidationErrors;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::error::BoxDynError;
@@ -24,6 +26,9 @@ pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
     type Create: Input;
     /// The request body that replaces a resource's input fields.
     type Update: Input;
+    /// The request body that changes some of a resource's input fields: each a
+    /// [`Patch`](crate::Patch).
+    type Patch: Input;
 
     /// Table, path, columns and ordering.
     const SCHEMA: Schema;
@@ -35,6 +40,11 @@ pub trait Resource: Serialize + Send + Sync + Unpin + Sized + 'static {
     /// Decodes a row selected with the columns of [`Schema::columns`], in their order.
     #[doc(hidden)]
     fn decode<DB: Backend>(row: &DB::Row) -> Result<Self, sqlx::Error>;
+
+    /// The value of the `#[crud(updated_at)]` field, if the resource has one: the version of
+    /// its row, from which its [`ETag`](crate::ETag) is made.
+    #[doc(hidden)]
+    fn updated_at(&self) -> Option<DateTime<Utc>>;
 }
 
 /// A request body: the input fields of a resource. Implemented by `#[derive(Crud)]`.
@@ -46,7 +56,8 @@ pub trait Input: DeserializeOwned + Send + 'static {
     /// Checks every field against its `#[crud(...)]` rules, reporting every failure.
     fn validate(&self) -> Result<(), ValidationErrors>;
 
-    /// Binds the input fields, in the order of the resource's input columns.
+    /// Binds the input fields, in the order of the resource's input columns: for a patch,
+    /// two parameters per field ([`Binder::push_patch`]).
     #[doc(hidden)]
     fn bind<DB: Backend>(self, binder: &mut Binder<DB>);
 }
@@ -75,6 +86,14 @@ impl<DB: Backend> Binder<DB> {
         {
             self.error = Some(error);
         }
+    }
+
+    /// Adds the two parameters of one field of a patch: whether it is set, then its value
+    /// (`NULL` of the field's type when it is absent or `null`).
+    pub fn push_patch<T: Encodable + 'static>(&mut self, patch: Patch<T>) {
+        let (set, value) = patch.into_parts();
+        self.push(set);
+        self.push(value);
     }
 
     /// The parameters, or the first encoding error.

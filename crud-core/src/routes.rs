@@ -4,12 +4,43 @@
 //! |---|---|---|
 //! | `{path}` | `GET` | 200, a page of the caller's resources: see [List queries](#list-queries) |
 //! | `{path}` | `POST` | 201, the created resource |
-//! | `{path}/{id}` | `GET`, `PUT` | 200, the resource |
+//! | `{path}/{id}` | `GET` | 200, the resource; 304 under a matching `If-None-Match` |
+//! | `{path}/{id}` | `PUT` | 200, the resource with every input field replaced |
+//! | `{path}/{id}` | `PATCH` | 200, the resource with the input fields of a JSON Merge Patch set (see [Partial updates](#partial-updates)) |
 //! | `{path}/{id}` | `DELETE` | 200, the deleted resource |
 //! | `{path}/{id}/{toggle}` | `PATCH` | 200, the resource with the toggle flipped |
 //!
 //! Every route first checks the bearer token (401) and that the path's `{user_id}` is the
-//! token's `sub` (403), before any query.
+//! token's `sub` (403), before any query. Every response of one resource carries its `ETag`
+//! (see [Conditional requests](#conditional-requests)).
+//!
+//! # Partial updates
+//!
+//! `PATCH {path}/{id}` takes a JSON object (RFC 7396, `Content-Type:
+//! application/merge-patch+json` or `application/json`; another type answers 415, another
+//! JSON value 400): a field left out is left as it is, `null` clears an `Option` field, a value
+//! sets the field. Anything a `PUT` refuses is refused with the same 400: `null` on a field
+//! that is not an `Option`, an unknown field or one the service sets, a wrong type, a broken
+//! rule. `{}` is a write too: `updated_at` moves. One statement, like a `PUT`.
+//!
+//! # Conditional requests
+//!
+//! A resource's `ETag` is its `#[crud(updated_at)]` field, a strong validator that changes on
+//! every write of its row and only then ([`ETag`]).
+//!
+//! | Header | On | Effect |
+//! |---|---|---|
+//! | `If-None-Match: "e1", W/"e2"` or `*` | `GET {path}/{id}` | 304 without a body (with the `ETag`) when the current ETag is listed (weak comparison) |
+//! | `If-Match: "e1", "e2"` or `*` | `PUT`, `PATCH`, `DELETE`, toggles, `GET {path}/{id}` | 412 `{"detail": ...}`, nothing written, unless the current ETag is listed (strong comparison: a `W/` tag never matches); `*` is any current row |
+//!
+//! The condition of a write is part of its statement (`AND updated_at IN (...)`), so of
+//! concurrent writes carrying the same ETag exactly one applies. A write that finds no row
+//! reads it again: 404 if the owner has no such row, 412 if it changed. A malformed header, or
+//! an `If-Match` of more than [`MAX_IF_MATCH`](crate::MAX_IF_MATCH) tags, answers 400. With
+//! `#[crud(require_if_match)]`, a write without `If-Match` answers 428. A resource without
+//! `updated_at` has no ETag: an `If-Match` other than `*` answers 412 (or 404), and
+//! `If-None-Match: *` 304. `If-None-Match` on a write, `If-Modified-Since` and
+//! `If-Unmodified-Since` are ignored.
 //!
 //! # List queries
 //!
@@ -31,11 +62,13 @@
 use crate::auth::{Auth, Caller};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::precondition::{self, ETag, IfMatch, IfNoneMatch};
 use crate::query::{Cursor, ListQuery};
 use crate::resource::{Input, Resource};
 use crate::schema::{Column, Schema};
 use crate::service;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{
     FromRef, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State,
@@ -43,6 +76,7 @@ use axum::extract::{
 use axum::http::header::{self, HeaderName};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{self, MethodRouter, Router};
 use std::marker::PhantomData;
 
@@ -62,13 +96,19 @@ where
             Route::Create => routing::post(create::<R>),
             Route::Read => routing::get(read::<R>),
             Route::Update => routing::put(update::<R>),
+            Route::Patch => routing::patch(patch_fields::<R>),
             Route::Delete => routing::delete(delete::<R>),
             Route::Toggle { column, .. } => routing::patch(
-                move |scope: ItemScope<R>, State(db): State<Db>| async move {
-                    service::toggle::<R>(&db, &scope.owner, scope.id, column.json_name)
-                        .await?
-                        .map(Json)
-                        .ok_or(Error::NotFound(R::SCHEMA.name))
+                move |scope: ItemScope<R>, condition: WriteCondition<R>, State(db): State<Db>| async move {
+                    let toggled = service::toggle_if::<R>(
+                        &db,
+                        &scope.owner,
+                        scope.id,
+                        column.json_name,
+                        condition.0,
+                    )
+                    .await?;
+                    found::<R>(toggled)
                 },
             ),
         };
@@ -91,6 +131,8 @@ pub(crate) enum Route {
     Read,
     /// `PUT {path}/{id}`: replaces its input fields.
     Update,
+    /// `PATCH {path}/{id}`: sets some of its input fields (RFC 7396).
+    Patch,
     /// `DELETE {path}/{id}`: deletes one.
     Delete,
     /// `PATCH {path}/{id}/{segment}`: flips a toggle.
@@ -110,6 +152,7 @@ impl Route {
             Self::Create,
             Self::Read,
             Self::Update,
+            Self::Patch,
             Self::Delete,
         ];
         routes.extend(
@@ -127,7 +170,7 @@ impl Route {
             Self::Create => Method::POST,
             Self::Update => Method::PUT,
             Self::Delete => Method::DELETE,
-            Self::Toggle { .. } => Method::PATCH,
+            Self::Patch | Self::Toggle { .. } => Method::PATCH,
         }
     }
 
@@ -136,7 +179,9 @@ impl Route {
         let collection = schema.path;
         match self {
             Self::List | Self::Create => collection.to_owned(),
-            Self::Read | Self::Update | Self::Delete => format!("{collection}/{{id}}"),
+            Self::Read | Self::Update | Self::Patch | Self::Delete => {
+                format!("{collection}/{{id}}")
+            }
             Self::Toggle { segment, .. } => format!("{collection}/{{id}}/{segment}"),
         }
     }
@@ -145,14 +190,14 @@ impl Route {
     pub(crate) fn has_id(self) -> bool {
         match self {
             Self::List | Self::Create => false,
-            Self::Read | Self::Update | Self::Delete | Self::Toggle { .. } => true,
+            Self::Read | Self::Update | Self::Patch | Self::Delete | Self::Toggle { .. } => true,
         }
     }
 
     /// Whether the route takes a request body.
     pub(crate) fn has_body(self) -> bool {
         match self {
-            Self::Create | Self::Update => true,
+            Self::Create | Self::Update | Self::Patch => true,
             Self::List | Self::Read | Self::Delete | Self::Toggle { .. } => false,
         }
     }
@@ -161,7 +206,7 @@ impl Route {
     pub(crate) fn writes(self) -> bool {
         match self {
             Self::List | Self::Read => false,
-            Self::Create | Self::Update | Self::Delete | Self::Toggle { .. } => true,
+            Self::Create | Self::Update | Self::Patch | Self::Delete | Self::Toggle { .. } => true,
         }
     }
 }
@@ -206,29 +251,135 @@ async fn create<R: Resource>(
     scope: OwnerScope,
     State(db): State<Db>,
     Body(input): Body<R::Create>,
-) -> Result<(StatusCode, Json<R>)> {
+) -> Result<Item<R>> {
     let created = service::create::<R>(&db, &scope.owner, input).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok(Item {
+        status: StatusCode::CREATED,
+        resource: created,
+    })
 }
 
-async fn read<R: Resource>(scope: ItemScope<R>, State(db): State<Db>) -> Result<Json<R>> {
-    found::<R>(service::get::<R>(&db, &scope.owner, scope.id).await?)
+async fn read<R: Resource>(
+    scope: ItemScope<R>,
+    condition: ReadCondition,
+    State(db): State<Db>,
+) -> Result<Response> {
+    let resource = found::<R>(service::get::<R>(&db, &scope.owner, scope.id).await?)?.resource;
+    let etag = ETag::of(&resource);
+    if let Some(if_match) = &condition.if_match
+        && !if_match.matches(etag)
+    {
+        return Err(Error::PreconditionFailed(R::SCHEMA.name));
+    }
+    if let Some(if_none_match) = &condition.if_none_match
+        && if_none_match.matches(etag)
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Some(etag) = etag {
+            response
+                .headers_mut()
+                .insert(header::ETAG, etag.header_value());
+        }
+        return Ok(response);
+    }
+    Ok(Item {
+        status: StatusCode::OK,
+        resource,
+    }
+    .into_response())
 }
 
 async fn update<R: Resource>(
     scope: ItemScope<R>,
+    condition: WriteCondition<R>,
     State(db): State<Db>,
     Body(input): Body<R::Update>,
-) -> Result<Json<R>> {
-    found::<R>(service::update::<R>(&db, &scope.owner, scope.id, input).await?)
+) -> Result<Item<R>> {
+    found::<R>(service::update_if::<R>(&db, &scope.owner, scope.id, input, condition.0).await?)
 }
 
-async fn delete<R: Resource>(scope: ItemScope<R>, State(db): State<Db>) -> Result<Json<R>> {
-    found::<R>(service::delete::<R>(&db, &scope.owner, scope.id).await?)
+async fn patch_fields<R: Resource>(
+    scope: ItemScope<R>,
+    condition: WriteCondition<R>,
+    State(db): State<Db>,
+    MergePatch(fields): MergePatch<R::Patch>,
+) -> Result<Item<R>> {
+    found::<R>(service::patch_if::<R>(&db, &scope.owner, scope.id, fields, condition.0).await?)
 }
 
-fn found<R: Resource>(resource: Option<R>) -> Result<Json<R>> {
-    resource.map(Json).ok_or(Error::NotFound(R::SCHEMA.name))
+async fn delete<R: Resource>(
+    scope: ItemScope<R>,
+    condition: WriteCondition<R>,
+    State(db): State<Db>,
+) -> Result<Item<R>> {
+    found::<R>(service::delete_if::<R>(&db, &scope.owner, scope.id, condition.0).await?)
+}
+
+fn found<R: Resource>(resource: Option<R>) -> Result<Item<R>> {
+    match resource {
+        Some(resource) => Ok(Item {
+            status: StatusCode::OK,
+            resource,
+        }),
+        None => Err(Error::NotFound(R::SCHEMA.name)),
+    }
+}
+
+/// A response of one resource: its JSON, with its `ETag` when it has one.
+struct Item<R> {
+    status: StatusCode,
+    resource: R,
+}
+
+impl<R: Resource> IntoResponse for Item<R> {
+    fn into_response(self) -> Response {
+        let etag = ETag::of(&self.resource);
+        let mut response = (self.status, Json(self.resource)).into_response();
+        if let Some(etag) = etag {
+            response
+                .headers_mut()
+                .insert(header::ETAG, etag.header_value());
+        }
+        response
+    }
+}
+
+/// The `If-Match` of a write: [`IfMatch::Any`] without one, unless the resource has
+/// `#[crud(require_if_match)]` (then 428); 400 when it is malformed or lists more than
+/// [`MAX_IF_MATCH`](crate::MAX_IF_MATCH) tags.
+struct WriteCondition<R>(IfMatch, PhantomData<fn() -> R>);
+
+impl<R: Resource, S: Send + Sync> FromRequestParts<S> for WriteCondition<R> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let if_match = precondition::if_match(&parts.headers)
+            .map_err(|error| Error::BadRequest(error.message()))?;
+        match if_match {
+            Some(if_match) => Ok(Self(if_match, PhantomData)),
+            None if R::SCHEMA.require_if_match => Err(Error::PreconditionRequired(R::SCHEMA.name)),
+            None => Ok(Self(IfMatch::Any, PhantomData)),
+        }
+    }
+}
+
+/// The conditions of a read: `If-Match` (412 when it fails) and `If-None-Match` (304 when it
+/// holds); 400 when either is malformed.
+struct ReadCondition {
+    if_match: Option<IfMatch>,
+    if_none_match: Option<IfNoneMatch>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ReadCondition {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let bad = |error: precondition::HeaderError| Error::BadRequest(error.message());
+        Ok(Self {
+            if_match: precondition::if_match(&parts.headers).map_err(bad)?,
+            if_none_match: precondition::if_none_match(&parts.headers).map_err(bad)?,
+        })
+    }
 }
 
 /// The owner a collection route acts for: the authenticated caller, who must be the path's
@@ -325,6 +476,54 @@ impl<T: Input, S: Send + Sync> FromRequest<S> for Body<T> {
             .await
             .map_err(json_error)?;
         Ok(Self(input))
+    }
+}
+
+/// A JSON Merge Patch body (RFC 7396) of a resource: a JSON object, sent as
+/// `application/merge-patch+json` or `application/json` (any other type answers 415), read as
+/// a [`Body`] is (400, 413), and any other JSON value refused with 400.
+#[derive(Debug)]
+pub struct MergePatch<T>(pub T);
+
+impl<T: Input, S: Send + Sync> FromRequest<S> for MergePatch<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let media_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.split(';').next().unwrap_or_default().trim());
+        let accepted = media_type.is_some_and(|media_type| {
+            media_type.eq_ignore_ascii_case("application/json")
+                || media_type.eq_ignore_ascii_case("application/merge-patch+json")
+        });
+        if !accepted {
+            return Err(Error::Status {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: "Expected request with `Content-Type: application/merge-patch+json` \
+                          or `application/json`"
+                    .to_owned(),
+            });
+        }
+        let request = request
+            .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, T::BODY_LIMIT)));
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| Error::Status {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            })?;
+        // Any other JSON value would replace the whole resource (RFC 7396), and serde would
+        // read an array as the fields in order.
+        if bytes.trim_ascii_start().first() != Some(&b'{') {
+            return Err(Error::BadRequest(
+                "Invalid merge patch: the body must be a JSON object of the fields to change"
+                    .to_owned(),
+            ));
+        }
+        let Json(fields) = Json::<T>::from_bytes(&bytes).map_err(json_error)?;
+        Ok(Self(fields))
     }
 }
 

@@ -15,6 +15,10 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// The largest `limit` of a list page, for a resource without `#[crud(max_page_size = N)]`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
 
+/// The most entity tags an `If-Match` may list (and an [`IfMatch`](crate::IfMatch) hold); a
+/// longer list answers 400.
+pub const MAX_IF_MATCH: usize = 16;
+
 /// What a resource looks like in SQL and HTTP.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -44,6 +48,9 @@ pub struct Schema {
     /// The struct's doc comment, if it has one: the resource's description in its
     /// [OpenAPI document](crate::openapi).
     pub description: Option<&'static str>,
+    /// Whether a write (`PUT`, `PATCH`, `DELETE`, a toggle) must carry `If-Match`
+    /// (`#[crud(require_if_match)]`); without it, it answers 428.
+    pub require_if_match: bool,
 }
 
 impl Schema {
@@ -68,6 +75,7 @@ impl Schema {
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
             unique: &[],
             description: None,
+            require_if_match: false,
         }
     }
 
@@ -92,6 +100,15 @@ impl Schema {
     pub const fn with_description(self, description: &'static str) -> Self {
         Self {
             description: Some(description),
+            ..self
+        }
+    }
+
+    /// The same schema, whose writes require `If-Match`; what the derive writes.
+    #[doc(hidden)]
+    pub const fn with_require_if_match(self) -> Self {
+        Self {
+            require_if_match: true,
             ..self
         }
     }
@@ -128,6 +145,11 @@ impl Schema {
     /// The `#[crud(owner)]` column.
     pub fn owner(&self) -> &'static Column {
         self.one(|role| matches!(role, Role::Owner))
+    }
+
+    /// The `#[crud(updated_at)]` column, if any: the version of a row, which its ETag is.
+    pub fn updated_at(&self) -> Option<&'static Column> {
+        self.columns_where(|role| *role == Role::UpdatedAt).next()
     }
 
     /// The toggle columns, in field order.

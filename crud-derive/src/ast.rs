@@ -29,6 +29,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) unique: Vec<UniqueKey>,
     /// The struct's doc comment, for the resource's description.
     pub(crate) description: Option<String>,
+    /// The span of `require_if_match`, if the resource's writes require `If-Match`.
+    pub(crate) require_if_match: Option<Span>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -292,6 +294,7 @@ impl<'a> Resource<'a> {
             max_page_size,
             unique,
             description: doc_text(&input.attrs),
+            require_if_match: attrs.require_if_match,
             fields,
         })
     }

@@ -15,7 +15,7 @@ pub(crate) struct Spanned<T> {
 }
 
 /// The container attributes: `#[crud(table = "...", path = "...", order_by = "...",
-/// body_limit = N, page_size = N, max_page_size = N, crate = "...")]`.
+/// body_limit = N, page_size = N, max_page_size = N, require_if_match, crate = "...")]`.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
@@ -28,6 +28,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) max_page_size: Option<LitInt>,
     /// Each `unique(a, b)`: fields, by their Rust names, unique together within an owner.
     pub(crate) unique: Vec<Spanned<Vec<syn::Ident>>>,
+    /// The span of `require_if_match`.
+    pub(crate) require_if_match: Option<Span>,
 }
 
 /// The role keywords of a field.
@@ -242,6 +244,16 @@ impl ContainerAttrs {
                     });
                     return Ok(());
                 }
+                if meta.path.is_ident("require_if_match") {
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(meta.error(
+                            "`require_if_match` takes no value: write `#[crud(require_if_match)]`",
+                        ));
+                    }
+                    let span = meta.path.span();
+                    set_once(cx, &mut parsed.require_if_match, span, &meta);
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident("table") {
                     &mut parsed.table
                 } else if meta.path.is_ident("path") {
@@ -253,7 +265,8 @@ impl ContainerAttrs {
                 } else {
                     return Err(meta.error(format!(
                         "unknown crud attribute `{}`; expected `table`, `path`, `order_by`, \
-                         `body_limit`, `page_size`, `max_page_size`, `unique` or `crate`",
+                         `body_limit`, `page_size`, `max_page_size`, `unique`, \
+                         `require_if_match` or `crate`",
                         path_name(&meta.path)
                     )));
                 };

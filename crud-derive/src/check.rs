@@ -21,6 +21,25 @@ pub(crate) fn check(cx: &mut Ctxt, resource: &Resource) {
     filter_names_unambiguous(cx, resource);
     unique_keys(cx, resource);
     page_sizes(cx, resource);
+    if_match_needs_updated_at(cx, resource);
+}
+
+/// `require_if_match` needs ETags, which are the `updated_at` field.
+fn if_match_needs_updated_at(cx: &mut Ctxt, resource: &Resource) {
+    let Some(span) = resource.require_if_match else {
+        return;
+    };
+    let unread = resource.fields.iter().any(|field| field.role_unread);
+    if resource.fields_with(&Role::UpdatedAt).next().is_none() && !unread {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!(
+                "`require_if_match` needs a `#[crud(updated_at)]` field: a resource's ETag is \
+                 its `updated_at`, and `{}` has none",
+                resource.ident
+            ),
+        ));
+    }
 }
 
 /// Each unique key names fields of the struct, at most once, neither the owner (a key is

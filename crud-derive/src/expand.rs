@@ -31,29 +31,76 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 }
 
 fn expand(resource: &Resource) -> TokenStream {
-    let ident = resource.ident;
-    let create = format_ident!("{}Create", ident);
-    let update = format_ident!("{}Update", ident);
-    let create_struct = input_struct(resource, &create, "creates", Names::Json);
-    let update_struct = input_struct(
-        resource,
-        &update,
-        "replaces the input fields of",
-        Names::Json,
-    );
-    let create_input = input_impl(resource, &create);
-    let update_input = input_impl(resource, &update);
-    let resource_impl = resource_impl(resource, &create, &update);
+    let names = BodyNames::of(resource);
+    let create_struct = input_struct(resource, &names.create, Body::Create, Names::Json);
+    let update_struct = input_struct(resource, &names.update, Body::Update, Names::Json);
+    let patch_struct = input_struct(resource, &names.patch, Body::Patch, Names::Json);
+    let create_input = input_impl(resource, &names.create, Body::Create);
+    let update_input = input_impl(resource, &names.update, Body::Update);
+    let patch_input = input_impl(resource, &names.patch, Body::Patch);
+    let resource_impl = resource_impl(resource, &names);
     let assertions = type_assertions(resource);
     quote! {
         #create_struct
         #update_struct
+        #patch_struct
         const _: () = {
             #resource_impl
             #create_input
             #update_input
+            #patch_input
             #assertions
         };
+    }
+}
+
+/// The names of a resource's request bodies: `TaskCreate`, `TaskUpdate`, `TaskPatch`.
+pub(crate) struct BodyNames {
+    pub(crate) create: Ident,
+    pub(crate) update: Ident,
+    pub(crate) patch: Ident,
+}
+
+impl BodyNames {
+    pub(crate) fn of(resource: &Resource) -> Self {
+        let ident = resource.ident;
+        Self {
+            create: format_ident!("{}Create", ident),
+            update: format_ident!("{}Update", ident),
+            patch: format_ident!("{}Patch", ident),
+        }
+    }
+}
+
+/// A request body of a resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// `POST`: every input field.
+    Create,
+    /// `PUT`: every input field.
+    Update,
+    /// `PATCH`: every input field as a `Patch`, absent by default.
+    Patch,
+}
+
+impl Body {
+    /// What the body does, for its documentation.
+    fn doc(self, resource: &Resource) -> String {
+        let ident = resource.ident;
+        match self {
+            Self::Create => {
+                format!("The JSON body that creates a [`{ident}`]. Unknown fields are refused.")
+            }
+            Self::Update => format!(
+                "The JSON body that replaces the input fields of a [`{ident}`]. Unknown fields \
+                 are refused."
+            ),
+            Self::Patch => format!(
+                "The JSON body that changes some input fields of a [`{ident}`] (`PATCH`, JSON \
+                 Merge Patch): a field left out is left as it is, `null` clears an `Option` \
+                 field. Unknown fields are refused."
+            ),
+        }
     }
 }
 
@@ -66,8 +113,9 @@ pub(crate) enum Names {
     Rust,
 }
 
-/// `TaskCreate` / `TaskUpdate`: the input fields, deserialized under their JSON names with
-/// unknown fields refused.
+/// `TaskCreate` / `TaskUpdate` / `TaskPatch`: the input fields, deserialized under their JSON
+/// names with unknown fields refused; in `TaskPatch`, each a `Patch` of the field's type,
+/// `Absent` when left out.
 ///
 /// The resource's serde attributes that name fields are copied: the container's
 /// `rename_all`, each field's `rename` and `alias` (the request side of each, which names a
@@ -75,17 +123,14 @@ pub(crate) enum Names {
 pub(crate) fn input_struct(
     resource: &Resource,
     name: &Ident,
-    verb: &str,
+    body: Body,
     names: Names,
 ) -> TokenStream {
     let json = names == Names::Json;
     let vis = resource.vis;
     let krate = &resource.krate;
     let serde_path = quote!(#krate::__private::serde).to_string();
-    let doc = format!(
-        "The JSON body that {verb} a [`{}`]. Unknown fields are refused.",
-        resource.ident
-    );
+    let doc = body.doc(resource);
     let rename_all = resource
         .serde
         .rename_all
@@ -114,11 +159,24 @@ pub(crate) fn input_struct(
                 .iter()
                 .filter(|_| json)
                 .map(|alias| quote!(#[serde(alias = #alias)]));
-            quote! { #(#docs)* #rename #(#aliases)* pub #ident: #ty, }
+            if body == Body::Patch {
+                quote! {
+                    #(#docs)* #rename #(#aliases)* #[serde(default)]
+                    pub #ident: #krate::Patch<#ty>,
+                }
+            } else {
+                quote! { #(#docs)* #rename #(#aliases)* pub #ident: #ty, }
+            }
         });
+    let default = (body == Body::Patch).then(|| quote!(::core::default::Default,));
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, #krate::__private::serde::Deserialize)]
+        #[derive(
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            #default
+            #krate::__private::serde::Deserialize,
+        )]
         #[serde(crate = #serde_path, deny_unknown_fields, #rename_all)]
         #vis struct #name {
             #(#fields)*
@@ -130,37 +188,34 @@ pub(crate) fn input_struct(
 ///
 /// A rule's check is the one place that requires the field's type to suit the rule: its type
 /// argument is spanned on the rule's key, where an unsuitable type is reported. Failures are
-/// reported under the field's JSON name.
-fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
+/// reported under the field's JSON name. A patch checks the value it sets, if any, as the other
+/// bodies check theirs, and binds two parameters per field.
+fn input_impl(resource: &Resource, name: &Ident, body: Body) -> TokenStream {
     let krate = &resource.krate;
     let bounds = where_clause(resource);
     let resource_ident = resource.ident;
     let checks = resource.inputs().map(|field| {
-        let (ident, key) = (field.ident, &field.json);
-        let mut check = quote_spanned! {field.ty.span()=>
-            #krate::__private::check_value(&mut __crud_errors, #key, &self.#ident);
-        };
-        if let Some(length) = &field.length {
-            let ty = respanned(field.ty, length.span);
-            let min = option(length.min.as_ref(), length.span);
-            let max = option(length.max.as_ref(), length.span);
-            check.extend(quote_spanned! {length.span=>
-                #krate::__private::check_length::<#ty>(&mut __crud_errors, #key, &self.#ident, #min, #max);
-            });
+        let (ident, key, ty) = (field.ident, &field.json, field.ty);
+        match body {
+            Body::Create | Body::Update => value_checks(resource, field, &quote!(&self.#ident)),
+            Body::Patch => {
+                let checks = value_checks(resource, field, &quote!(__crud_value));
+                quote_spanned! {ty.span()=>
+                    if let ::core::option::Option::Some(__crud_value) =
+                        #krate::__private::check_patch::<#ty>(&mut __crud_errors, #key, &self.#ident)
+                    {
+                        #checks
+                    }
+                }
+            }
         }
-        if let Some(range) = &field.range {
-            let ty = respanned(field.ty, range.span);
-            let min = option(range.min.as_ref(), range.span);
-            let max = option(range.max.as_ref(), range.span);
-            check.extend(quote_spanned! {range.span=>
-                #krate::__private::check_range::<#ty, _>(&mut __crud_errors, #key, &self.#ident, #min, #max);
-            });
-        }
-        check
     });
     let binds = resource.inputs().map(|field| {
         let ident = field.ident;
-        quote! { __crud_binder.push(self.#ident); }
+        match body {
+            Body::Create | Body::Update => quote! { __crud_binder.push(self.#ident); },
+            Body::Patch => quote! { __crud_binder.push_patch(self.#ident); },
+        }
     });
     quote! {
         #[automatically_derived]
@@ -182,6 +237,32 @@ fn input_impl(resource: &Resource, name: &Ident) -> TokenStream {
             }
         }
     }
+}
+
+/// The checks of one input field's value, `value` (a `&T`): its type's, then its rules'.
+fn value_checks(resource: &Resource, field: &Field, value: &TokenStream) -> TokenStream {
+    let krate = &resource.krate;
+    let key = &field.json;
+    let mut check = quote_spanned! {field.ty.span()=>
+        #krate::__private::check_value(&mut __crud_errors, #key, #value);
+    };
+    if let Some(length) = &field.length {
+        let ty = respanned(field.ty, length.span);
+        let min = option(length.min.as_ref(), length.span);
+        let max = option(length.max.as_ref(), length.span);
+        check.extend(quote_spanned! {length.span=>
+            #krate::__private::check_length::<#ty>(&mut __crud_errors, #key, #value, #min, #max);
+        });
+    }
+    if let Some(range) = &field.range {
+        let ty = respanned(field.ty, range.span);
+        let min = option(range.min.as_ref(), range.span);
+        let max = option(range.max.as_ref(), range.span);
+        check.extend(quote_spanned! {range.span=>
+            #krate::__private::check_range::<#ty, _>(&mut __crud_errors, #key, #value, #min, #max);
+        });
+    }
+    check
 }
 
 /// `Some(value)` or `None`, spanned on the rule's key.
@@ -225,7 +306,12 @@ fn as_f64(bound: &Expr) -> TokenStream {
     .unwrap_or_else(|| quote_spanned!(bound.span()=> (#bound) as f64))
 }
 
-fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenStream {
+fn resource_impl(resource: &Resource, names: &BodyNames) -> TokenStream {
+    let BodyNames {
+        create,
+        update,
+        patch,
+    } = names;
     let ident = resource.ident;
     let krate = &resource.krate;
     let bounds = where_clause(resource);
@@ -317,12 +403,27 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
         let (field_ident, ty) = (field.ident, field.ty);
         quote_spanned! {ty.span()=> #field_ident: __CrudDb::get::<#ty>(__crud_row, #index)?, }
     });
+    let require_if_match = resource
+        .require_if_match
+        .map(|_| quote!(.with_require_if_match()));
+    let updated_at = resource.fields_with(&Role::UpdatedAt).next().map_or_else(
+        || quote!(::core::option::Option::None),
+        |field| {
+            let (field_ident, ty) = (field.ident, field.ty);
+            quote_spanned! {ty.span()=>
+                ::core::option::Option::Some(
+                    <#ty as #krate::__private::TimestampType>::instant(&self.#field_ident),
+                )
+            }
+        },
+    );
     quote! {
         #[automatically_derived]
         impl #krate::__private::Resource for #ident #bounds {
             type Id = #id_ty;
             type Create = #create;
             type Update = #update;
+            type Patch = #patch;
 
             const SCHEMA: #krate::__private::Schema = #krate::__private::Schema::new(
                 #name,
@@ -334,7 +435,8 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
             )
             .with_page_sizes(#page_size, #max_page_size)
             .with_unique(&[#(#unique),*])
-            #description;
+            #description
+            #require_if_match;
 
             fn statements(
                 __crud_backend: #krate::BackendKind,
@@ -348,6 +450,12 @@ fn resource_impl(resource: &Resource, create: &Ident, update: &Ident) -> TokenSt
                 __crud_row: &<__CrudDb as #krate::__private::sqlx::Database>::Row,
             ) -> ::core::result::Result<Self, #krate::__private::sqlx::Error> {
                 ::core::result::Result::Ok(Self { #(#decode)* })
+            }
+
+            fn updated_at(
+                &self,
+            ) -> ::core::option::Option<#krate::chrono::DateTime<#krate::chrono::Utc>> {
+                #updated_at
             }
         }
     }

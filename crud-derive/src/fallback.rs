@@ -3,9 +3,9 @@
 //! that name the mistake.
 
 use crate::ast::{Resource, Role};
-use crate::expand::{Names, input_struct};
+use crate::expand::{Body, BodyNames, Names, input_struct};
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, quote};
 use syn::DeriveInput;
 
 /// `error`, then the resource's items when the input is a struct that can have them.
@@ -25,22 +25,21 @@ pub(crate) fn expand(
     let ident = resource.ident;
     let krate = &resource.krate;
     let name = ident.to_string();
-    let create = format_ident!("{}Create", ident);
-    let update = format_ident!("{}Update", ident);
+    let BodyNames {
+        create,
+        update,
+        patch,
+    } = BodyNames::of(resource);
     // Named by their Rust names: the serde attributes may be the mistake reported.
-    let create_struct = input_struct(resource, &create, "creates", Names::Rust);
-    let update_struct = input_struct(
-        resource,
-        &update,
-        "replaces the input fields of",
-        Names::Rust,
-    );
+    let create_struct = input_struct(resource, &create, Body::Create, Names::Rust);
+    let update_struct = input_struct(resource, &update, Body::Update, Names::Rust);
+    let patch_struct = input_struct(resource, &patch, Body::Patch, Names::Rust);
     // Without an id field, any id type that compiles will do.
     let id_ty = resource
         .fields_with(&Role::Id)
         .next()
         .map_or_else(|| quote!(i64), |field| field.ty.to_token_stream());
-    let inputs = [&create, &update].map(|input| {
+    let inputs = [&create, &update, &patch].map(|input| {
         quote! {
             #[automatically_derived]
             impl #krate::__private::Input for #input {
@@ -61,6 +60,7 @@ pub(crate) fn expand(
         #error
         #create_struct
         #update_struct
+        #patch_struct
         const _: () = {
             #[automatically_derived]
             impl #krate::__private::Resource for #ident
@@ -70,6 +70,7 @@ pub(crate) fn expand(
                 type Id = #id_ty;
                 type Create = #create;
                 type Update = #update;
+                type Patch = #patch;
 
                 const SCHEMA: #krate::__private::Schema = #krate::__private::Schema::new(
                     #name,
@@ -87,6 +88,12 @@ pub(crate) fn expand(
                 fn decode<__CrudDb: #krate::__private::Backend>(
                     _: &<__CrudDb as #krate::__private::sqlx::Database>::Row,
                 ) -> ::core::result::Result<Self, #krate::__private::sqlx::Error> {
+                    ::core::unreachable!()
+                }
+
+                fn updated_at(
+                    &self,
+                ) -> ::core::option::Option<#krate::chrono::DateTime<#krate::chrono::Utc>> {
                     ::core::unreachable!()
                 }
             }

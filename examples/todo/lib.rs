@@ -6,7 +6,7 @@ mod config;
 mod task;
 
 pub use config::{Cli, Command, ServeConfig};
-pub use task::{Task, TaskCreate, TaskUpdate};
+pub use task::{Task, TaskCreate, TaskPatch, TaskUpdate};
 
 use axum::Router;
 use crud_core::openapi::{self, OpenApiDoc};

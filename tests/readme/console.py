@@ -5,7 +5,8 @@ Every `$ curl ...` line of a ```console block is run, in order, against a fresh 
 (SQLite in a temporary directory, the README's secret, port 8000), and the lines after it, up
 to the next command or the end of the block, are replaced by its output. The "Querying lists"
 examples start from a server of their own holding the five tasks they describe; a command's
-`cursor=` is the one of the last `link:` answered before it.
+`cursor=` is the one of the last `link:` answered before it, and an entity tag in a command is
+the one answered (`etag:`) where the README showed that tag before.
 
     cargo build --example todo && python3 tests/readme/console.py
 """
@@ -71,6 +72,8 @@ def main():
         pass
     lines = open(README).read().split("\n")
     out, server, in_console, section, cursor = [], None, False, "", None
+    # The entity tags the README showed, and what the server answered in their place.
+    etags = {}
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -96,6 +99,7 @@ def main():
         if in_console and line.startswith("$ "):
             if cursor:
                 line = re.sub(r"cursor=[A-Za-z0-9_-]+", "cursor=" + cursor, line)
+            line = re.sub(r'"[^"\s]*"', lambda tag: etags.get(tag.group(0), tag.group(0)), line)
             out.append(line)
             answer = server.run(line[2:]).replace("\r\n", "\n").rstrip("\n")
             found = re.search(r"^link: <[^>]*cursor=([A-Za-z0-9_-]+)>", answer, re.M | re.I)
@@ -103,9 +107,13 @@ def main():
                 cursor = found.group(1)
             out.extend(answer.split("\n"))
             index += 1
+            shown = []
             while index < len(lines) and not lines[index].startswith("$ ") \
                     and not lines[index].startswith("```"):
+                shown.append(lines[index])
                 index += 1
+            tag = re.compile(r'^etag: ("[^"]*")', re.M | re.I)
+            etags.update(zip(tag.findall("\n".join(shown)), tag.findall(answer)))
             if index < len(lines) and lines[index].startswith("$ "):
                 out.append("")
             continue

@@ -117,7 +117,11 @@ pub(crate) trait Dialect: Sync {
 /// - `lists`: see [`ListStatement`];
 /// - `get` and `delete`: the id, the owner;
 /// - `update`: the input fields, `updated_at`, the id, the owner;
-/// - each of `toggles`: `updated_at`, the id, the owner.
+/// - `patch`: for each input field, whether it is set and its value; `updated_at`, the id, the
+///   owner;
+/// - each of `toggles`: `updated_at`, the id, the owner;
+///
+/// and after them, for the `Write`s under `If-Match`, the ETags (`updated_at` values).
 #[derive(Debug)]
 pub struct Statements {
     /// Inserts a row and returns it.
@@ -133,11 +137,14 @@ pub struct Statements {
     /// Selects one row by id and owner.
     pub get: String,
     /// Replaces the input fields of a row and returns it.
-    pub update: String,
+    pub update: Write,
+    /// Sets the input fields a patch sets, leaves the others, and returns the row: one
+    /// `CASE WHEN $set THEN $value ELSE column END` per input field.
+    pub patch: Write,
     /// Deletes a row and returns it.
-    pub delete: String,
+    pub delete: Write,
     /// Flips one toggle column and returns the row; in the order of [`Schema::toggles`].
-    pub toggles: Vec<String>,
+    pub toggles: Vec<Write>,
     /// `CREATE TABLE IF NOT EXISTS`.
     pub create_table: String,
     /// `CREATE INDEX IF NOT EXISTS`: for the list order and for each sortable column, the
@@ -169,6 +176,59 @@ impl<'d> Params<'d> {
     fn next(&mut self) -> String {
         self.count += 1;
         self.dialect.placeholder(self.count)
+    }
+}
+
+/// A write of one row by id and owner, returning the row: unconditional, and under `If-Match`
+/// (`AND updated_at IN (...)` after the owner, whose parameters come last).
+#[derive(Debug)]
+pub struct Write {
+    /// The unconditional statement.
+    pub sql: String,
+    /// With the condition on 1, 2, 4, 8 and 16 ETags; none for a resource without
+    /// `updated_at`.
+    conditional: Vec<String>,
+}
+
+impl Write {
+    /// The statements of a write whose text before `RETURNING` is `head`, its parameters so
+    /// far numbered by `params`.
+    fn build(schema: &Schema, mut params: Params<'_>, head: &str, returning: &str) -> Self {
+        let sql = format!("{head} RETURNING {returning}");
+        let Some(column) = schema.updated_at() else {
+            return Self {
+                sql,
+                conditional: Vec::new(),
+            };
+        };
+        let column = params.dialect.quote(column.name);
+        let first = params.count;
+        let conditional = (0..Self::SIZES)
+            .map(|power| {
+                params.count = first;
+                let tags = (0..1_usize << power)
+                    .map(|_| params.next())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("{head} AND {column} IN ({tags}) RETURNING {returning}")
+            })
+            .collect();
+        Self { sql, conditional }
+    }
+
+    /// How many lengths of tag lists have a statement: the powers of two up to
+    /// [`MAX_IF_MATCH`](crate::schema::MAX_IF_MATCH).
+    const SIZES: u32 = crate::schema::MAX_IF_MATCH.trailing_zeros() + 1;
+
+    /// The statement under a condition on `tags` ETags (1 to
+    /// [`MAX_IF_MATCH`](crate::schema::MAX_IF_MATCH)), and how many it binds: `tags` up
+    /// to a power of two, the last one repeated.
+    ///
+    /// # Panics
+    /// If the resource has no `updated_at`, or `tags` is 0 or too many.
+    pub(crate) fn conditional(&self, tags: usize) -> (&str, usize) {
+        let slots = tags.next_power_of_two();
+        (&self.conditional[slots.trailing_zeros() as usize], slots)
     }
 }
 
@@ -215,34 +275,47 @@ impl Statements {
         let mut params = Params::new(dialect);
         let by_id = format!("{id} = {} AND {owner} = {}", params.next(), params.next());
         let get = format!("SELECT {returning} FROM {table} WHERE {by_id}");
-        let delete = format!("DELETE FROM {table} WHERE {by_id} RETURNING {returning}");
+        let delete = Write::build(
+            schema,
+            params,
+            &format!("DELETE FROM {table} WHERE {by_id}"),
+            &returning,
+        );
+
+        // An update of the given assignments (`updated_at`'s added), by id and owner.
+        let update_of = |mut params: Params<'_>, mut set: Vec<String>| {
+            set.extend(updated_at(schema, &mut params));
+            let head = format!(
+                "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {}",
+                set.join(", "),
+                params.next(),
+                params.next()
+            );
+            Write::build(schema, params, &head, &returning)
+        };
+        let inputs = || schema.columns_where(|role| *role == Role::Input);
 
         let mut params = Params::new(dialect);
-        let mut set = schema
-            .columns_where(|role| *role == Role::Input)
+        let set = inputs()
             .map(|column| format!("{} = {}", quote(column.name), params.next()))
-            .collect::<Vec<_>>();
-        set.extend(updated_at(schema, &mut params));
-        let update = format!(
-            "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
-            set.join(", "),
-            params.next(),
-            params.next()
-        );
+            .collect();
+        let update = update_of(params, set);
+
+        let mut params = Params::new(dialect);
+        let set = inputs()
+            .map(|column| {
+                let name = quote(column.name);
+                let (set, value) = (params.next(), params.next());
+                format!("{name} = CASE WHEN {set} THEN {value} ELSE {name} END")
+            })
+            .collect();
+        let patch = update_of(params, set);
 
         let toggles = schema
             .toggles()
             .map(|(column, _)| {
-                let mut params = Params::new(dialect);
                 let name = quote(column.name);
-                let mut set = vec![format!("{name} = NOT {name}")];
-                set.extend(updated_at(schema, &mut params));
-                format!(
-                    "UPDATE {table} SET {} WHERE {id} = {} AND {owner} = {} RETURNING {returning}",
-                    set.join(", "),
-                    params.next(),
-                    params.next()
-                )
+                update_of(Params::new(dialect), vec![format!("{name} = NOT {name}")])
             })
             .collect();
 
@@ -274,6 +347,7 @@ impl Statements {
             lists: ListStatements::default(),
             get,
             update,
+            patch,
             delete,
             toggles,
             create_table,

@@ -60,14 +60,23 @@ fn postgres_statements() {
         format!(r#"SELECT {ALL} FROM "tasks" WHERE "id" = $1 AND "user_id" = $2"#)
     );
     assert_eq!(
-        sql.update,
+        sql.update.sql,
         format!(
             r#"UPDATE "tasks" SET "title" = $1, "updated_at" = GREATEST($2, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $3 AND "user_id" = $4 RETURNING {ALL}"#
         )
     );
     assert_eq!(
-        sql.toggles,
-        [format!(
+        sql.patch.sql,
+        format!(
+            r#"UPDATE "tasks" SET "title" = CASE WHEN $1 THEN $2 ELSE "title" END, "updated_at" = GREATEST($3, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $4 AND "user_id" = $5 RETURNING {ALL}"#
+        )
+    );
+    assert_eq!(
+        sql.toggles
+            .iter()
+            .map(|write| &write.sql)
+            .collect::<Vec<_>>(),
+        [&format!(
             r#"UPDATE "tasks" SET "done" = NOT "done", "updated_at" = GREATEST($1, "updated_at" + INTERVAL '1 microsecond') WHERE "id" = $2 AND "user_id" = $3 RETURNING {ALL}"#
         )]
     );
@@ -88,12 +97,47 @@ fn postgres_statements() {
 fn sqlite_statements_number_their_placeholders() {
     let sql = Statements::build(&TASKS, BackendKind::Sqlite);
     assert_eq!(
-        sql.delete,
+        sql.delete.sql,
         format!(r#"DELETE FROM "tasks" WHERE "id" = ?1 AND "user_id" = ?2 RETURNING {ALL}"#)
     );
     assert!(sql.create_table.starts_with(
         r#"CREATE TABLE IF NOT EXISTS "tasks" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "#
     ));
+}
+
+#[test]
+fn conditional_writes_compare_updated_at_with_their_last_parameters() {
+    let sql = Statements::build(&TASKS, BackendKind::Sqlite);
+    assert_eq!(
+        sql.delete.conditional(1),
+        (
+            format!(
+                r#"DELETE FROM "tasks" WHERE "id" = ?1 AND "user_id" = ?2 AND "updated_at" IN (?3) RETURNING {ALL}"#
+            )
+            .as_str(),
+            1
+        )
+    );
+    assert_eq!(
+        sql.toggles[0].conditional(3),
+        (
+            format!(
+                r#"UPDATE "tasks" SET "done" = NOT "done", "updated_at" = ?1 WHERE "id" = ?2 AND "user_id" = ?3 AND "updated_at" IN (?4, ?5, ?6, ?7) RETURNING {ALL}"#
+            )
+            .as_str(),
+            4
+        )
+    );
+    let (patch, slots) = sql.patch.conditional(16);
+    assert_eq!(slots, 16);
+    assert!(patch.ends_with(&format!(
+        r#"WHERE "id" = ?4 AND "user_id" = ?5 AND "updated_at" IN (?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING {ALL}"#
+    )));
+    for tags in 1..=crate::MAX_IF_MATCH {
+        let (sql, slots) = sql.update.conditional(tags);
+        assert!(slots >= tags && slots < 2 * tags, "{tags}");
+        assert_eq!(sql.matches("?").count(), 4 + slots, "{sql}");
+    }
 }
 
 #[test]

@@ -156,7 +156,7 @@ impl OpenApiDoc {
 
     fn add(&mut self, schema: &'static Schema) {
         let names = Names::of(schema);
-        let taken = [&names.name, &names.create, &names.update]
+        let taken = [&names.name, &names.create, &names.update, &names.patch]
             .into_iter()
             .find(|name| self.components.schemas.contains_key(*name));
         if let Some(name) = taken {
@@ -178,6 +178,12 @@ impl OpenApiDoc {
         );
         components.insert(names.create, schemas::input(schema, &create).into());
         components.insert(names.update, schemas::input(schema, &update).into());
+        let patch = format!(
+            "The body that sets some input fields of a {} (RFC 7396): a field left out is \
+             unchanged, `null` clears an optional one.",
+            names.words
+        );
+        components.insert(names.patch, schemas::patch(schema, &patch).into());
         let mut tag = Tag::new(&names.name);
         tag.description = schema.description.map(str::to_owned);
         self.tags.push(tag);
@@ -226,6 +232,8 @@ struct Names {
     create: String,
     /// The schema of the `PUT` body (`TaskUpdate`).
     update: String,
+    /// The schema of the `PATCH` body (`TaskPatch`).
+    patch: String,
 }
 
 impl Names {
@@ -269,6 +277,7 @@ impl Names {
             plural_words,
             create: format!("{name}Create"),
             update: format!("{name}Update"),
+            patch: format!("{name}Patch"),
         }
     }
 }

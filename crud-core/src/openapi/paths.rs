@@ -115,6 +115,14 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
             "Replaces every input field: an optional field left out becomes `null`.".to_owned(),
             resource_response(200, names, &format!("The {words}, updated.")),
         ),
+        Route::Patch => (
+            format!("patch{name}"),
+            format!("Set some of a {words}'s input fields"),
+            "Sets the input fields the body holds (RFC 7396 merge patch): a field left out is \
+             unchanged, `null` clears an optional one."
+                .to_owned(),
+            resource_response(200, names, &format!("The {words}, patched.")),
+        ),
         Route::Delete => (
             format!("delete{name}"),
             format!("Delete a {words}"),
@@ -143,22 +151,29 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
     let body = match route {
         Route::Create => Some(&names.create),
         Route::Update => Some(&names.update),
+        Route::Patch => Some(&names.patch),
         Route::List | Route::Read | Route::Delete | Route::Toggle { .. } => None,
     };
+    let media_types: &[&str] = match route {
+        Route::Patch => &["application/json", "application/merge-patch+json"],
+        _ => &["application/json"],
+    };
     let request_body = body.map(|body| {
-        RequestBodyBuilder::new()
+        let mut builder = RequestBodyBuilder::new()
             .description(Some(format!(
                 "The {words}'s input fields, at most {} bytes of JSON.",
                 schema.body_limit
             )))
-            .required(Some(Required::True))
-            .content(
-                "application/json",
+            .required(Some(Required::True));
+        for media_type in media_types {
+            builder = builder.content(
+                *media_type,
                 ContentBuilder::new()
                     .schema(Some(Ref::from_schema_name(body)))
                     .build(),
-            )
-            .build()
+            );
+        }
+        builder.build()
     });
     let parameters = match route {
         Route::List => list_parameters(schema, names),

@@ -76,13 +76,23 @@ pub(crate) fn resource(schema: &Schema) -> ObjectBuilder {
 /// A request body of `POST` and `PUT`: the input fields with their rules, required unless
 /// optional (an absent optional field is `null`), and no other field.
 pub(crate) fn input(schema: &Schema, description: &str) -> ObjectBuilder {
+    fields(schema, description, true)
+}
+
+/// The body of a `PATCH` (RFC 7396): the input fields, each optional; `null` clears an
+/// optional one.
+pub(crate) fn patch(schema: &Schema, description: &str) -> ObjectBuilder {
+    fields(schema, description, false)
+}
+
+fn fields(schema: &Schema, description: &str, required: bool) -> ObjectBuilder {
     let mut object = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(Some(description))
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for column in schema.columns_where(|role| *role == Role::Input) {
         object = object.property(column.json_name, property(column, column.rules));
-        if !column.sql_type.nullable {
+        if required && !column.sql_type.nullable {
             object = object.required(column.json_name);
         }
     }

@@ -3,6 +3,7 @@
 
 use super::ValidationErrors;
 use crate::column::ColumnType;
+use crate::patch::Patch;
 use std::fmt::Display;
 
 /// Checks that a client's value is one its column type stores unchanged on every backend (see
@@ -13,6 +14,20 @@ pub fn check_value<T: ColumnType>(errors: &mut ValidationErrors, field: &'static
     if let Err(message) = value.check() {
         errors.add(field, message);
     }
+}
+
+/// The value a patch sets on a field, to check as a value of its type; `None` when it sets
+/// none. `null` on a field whose column is `NOT NULL` is reported (a patch built in Rust: a
+/// request body's `null` there is refused as the field's type refuses it).
+pub fn check_patch<'p, T: ColumnType>(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    patch: &'p Patch<T>,
+) -> Option<&'p T> {
+    if matches!(patch, Patch::Null) && !T::SQL_TYPE.nullable {
+        errors.add(field, "must not be null");
+    }
+    patch.as_value()
 }
 
 /// Text whose length `#[crud(length(...))]` bounds, in characters (not bytes).
@@ -184,6 +199,29 @@ mod tests {
                 message: message.to_owned(),
             })
         );
+    }
+
+    #[test]
+    fn a_patch_is_checked_as_its_value() {
+        let mut errors = ValidationErrors::new();
+        assert_eq!(
+            check_patch(&mut errors, "title", &Patch::<String>::Absent),
+            None
+        );
+        assert_eq!(
+            check_patch(&mut errors, "note", &Patch::<Option<String>>::Null),
+            None
+        );
+        assert_eq!(
+            check_patch(&mut errors, "count", &Patch::Value(3_i32)),
+            Some(&3)
+        );
+        assert!(errors.fields().is_empty());
+        assert_eq!(
+            check_patch(&mut errors, "title", &Patch::<String>::Null),
+            None
+        );
+        assert_eq!(errors.to_string(), "title: must not be null");
     }
 
     #[test]

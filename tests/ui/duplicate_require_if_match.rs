@@ -1,0 +1,17 @@
+use crud_core::Crud;
+use crud_core::chrono::{DateTime, Utc};
+
+#[derive(serde::Serialize, Crud)]
+#[crud(require_if_match, table = "notes")]
+#[crud(require_if_match)]
+pub struct Note {
+    #[crud(id)]
+    pub id: i64,
+    #[crud(owner)]
+    pub user_id: String,
+    pub title: String,
+    #[crud(updated_at)]
+    pub updated_at: DateTime<Utc>,
+}
+
+fn main() {}
