@@ -2,14 +2,15 @@
 """Load benchmark: the todo server against the hand-written yardstick, side by side.
 
 Starts PostgreSQL if needed, builds both servers, runs them on the same database (127.0.0.1
-only), seeds 100 users with 20 tasks each, and runs each scenario with wrk, alternating the
+only), seeds 100 users with 20 tasks each (every third one completed), checks that both
+servers answer the list requests alike, and runs each scenario with wrk, alternating the
 servers (todo, yardstick, todo, yardstick, ...) so that drift on a shared machine cancels out.
 Prints, per backend and scenario, the medians over the rounds: requests/s, p50, p99, non-2xx
 responses, server CPU time per request, peak RSS during the scenario, and the ratios
 todo / yardstick (per block of two rounds, AB then BA, the geometric mean of the two
 side-by-side ratios, in which a linear drift cancels out; then the median over the blocks).
 
-    bench/run                      # full run: 14 rounds of 4 s per scenario, both backends (~25 min)
+    bench/run                      # full run: 14 rounds of 4 s per scenario, both backends (~30 min)
     bench/run --smoke              # 1 round of 1 s, debug builds: checks that it works
     bench/run --backend sqlite --rounds 8 --seconds 10
     bench/run --instructions       # instructions per request under callgrind, no load
@@ -35,7 +36,9 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "benchmark-secret-benchmark-secret"
-SCENARIOS = ["list", "get", "create", "update", "toggle", "mixed"]
+SCENARIOS = ["list", "list-filtered", "get", "create", "update", "toggle", "mixed"]
+# The query of `list-filtered`, as bench/scenario.lua sends it.
+FILTERED_QUERY = "completed=false&sort=-updated_at&limit=20"
 USERS, TASKS_PER_USER, WRITERS = 100, 20, 100
 PORTS = {"todo": 18080, "yardstick": 18081}
 POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
@@ -100,14 +103,16 @@ def build(profile):
 
 
 class Server:
-    def __init__(self, name, binary, database_url, wrapper=()):
+    def __init__(self, name, binary, database_url, wrapper=(), rust_log="warn", output=None):
+        """`output`: a file that receives the server's output (discarded by default)."""
         # SQLite commits unsynced (WAL, synchronous = NORMAL), as the yardstick does: the todo
         # server syncs each commit by default.
         env = dict(os.environ, DATABASE_URL=database_url, BETTER_AUTH_SECRET=SECRET,
-                   PORT=str(PORTS[name]), RUST_LOG="warn", SQLITE_SYNCHRONOUS="normal")
+                   PORT=str(PORTS[name]), RUST_LOG=rust_log, SQLITE_SYNCHRONOUS="normal")
         self.name = name
+        output = output or subprocess.DEVNULL
         self.process = subprocess.Popen([*wrapper, binary], env=env, cwd=tempfile.gettempdir(),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=output, stderr=output)
         self.url = f"http://127.0.0.1:{PORTS[name]}"
         for _ in range(1200):
             try:
@@ -151,7 +156,8 @@ def request(url, method, user, body=None):
 
 
 def seed(url, data_dir):
-    """100 users with 20 tasks each (readers), and 100 writer users that receive the creates."""
+    """100 users with 20 tasks each (readers), every third one completed so that the filter of
+    `list-filtered` keeps 14 of them, and 100 writer users that receive the creates."""
     log(f"seeding {USERS} users x {TASKS_PER_USER} tasks")
     ids = {}
 
@@ -160,6 +166,8 @@ def seed(url, data_dir):
         ids[user] = [request(f"{url}/api/{user}/tasks", "POST", user,
                              {"title": f"Task {n} of {user}", "description": "seeded"})["id"]
                      for n in range(TASKS_PER_USER)]
+        for task_id in ids[user][2::3]:
+            request(f"{url}/api/{user}/tasks/{task_id}/complete", "PATCH", user)
 
     threads = [threading.Thread(target=user_tasks, args=(i,)) for i in range(USERS)]
     for thread in threads:
@@ -223,6 +231,44 @@ def seeded_database(backend, binaries, data_dir):
         seeder.stop()
 
 
+def check_lists(servers, readers_file):
+    """Checks that both servers answer the list requests alike: the same tasks for `list`, for
+    `list-filtered`, for a smaller filtered page and for the page its `Link` leads to, and 400
+    to bad parameter values."""
+    with open(readers_file) as lines:
+        user, auth = lines.readline().split()[:2]
+    path = f"/api/{user}/tasks"
+
+    def get(server, target):
+        connection = http.client.HTTPConnection("127.0.0.1", PORTS[server.name], timeout=120)
+        try:
+            connection.request("GET", target, headers={"Authorization": "Bearer " + auth})
+            response = connection.getresponse()
+            body = response.read()
+            return response.status, body, response.getheader("Link")
+        finally:
+            connection.close()
+
+    answers = {}
+    for name, server in servers.items():
+        answer = []
+        for query in ["", FILTERED_QUERY, "completed=false&sort=-updated_at&limit=5"]:
+            status, body, link = get(server, f"{path}?{query}" if query else path)
+            answer.append((query, status, json.loads(body), link is not None))
+            if link:
+                status, body, _ = get(server, re.match(r"<([^>]*)>", link).group(1))
+                answer.append(("next page", status, json.loads(body)))
+        for query in ["limit=0", "limit=1001", "completed=maybe", "sort=-nothing", "cursor=abc"]:
+            answer.append((query, get(server, f"{path}?{query}")[0]))
+        answers[name] = answer
+    if answers["todo"] != answers["yardstick"]:
+        for todo, yardstick in zip(answers["todo"], answers["yardstick"]):
+            if todo != yardstick:
+                log(f"todo:      {todo}\nyardstick: {yardstick}")
+        sys.exit("the servers answer the list requests differently")
+    log("both servers answer the list requests alike")
+
+
 def bench_backend(backend, binaries, args):
     data_dir = tempfile.mkdtemp(prefix="crud-bench-")
     servers = {}
@@ -230,6 +276,7 @@ def bench_backend(backend, binaries, args):
         url, readers, writers = seeded_database(backend, binaries, data_dir)
         servers["todo"] = Server("todo", binaries["todo"], url)
         servers["yardstick"] = Server("yardstick", binaries["yardstick"], url)
+        check_lists(servers, readers)
         results = {}
         for scenario in args.scenarios:
             settle(backend, data_dir)
@@ -250,7 +297,7 @@ def bench_backend(backend, binaries, args):
                     cpu = server.cpu_seconds() - cpu_before
                     result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)
                     runs[name].append(result)
-                    log(f"{backend:8} {scenario:7} round {round_index + 1} {name:9} "
+                    log(f"{backend:8} {scenario:13} round {round_index + 1} {name:9} "
                         f"{result['rps']:9.0f} req/s  p99 {result['p99']:7.2f} ms  "
                         f"{result['cpu_us']:5.0f} us CPU/req  non-2xx {result['non_2xx']} "
                         f"{result['socket_errors']}")
@@ -265,7 +312,7 @@ def bench_backend(backend, binaries, args):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-INSTRUCTION_SCENARIOS = ["list", "get", "create", "update", "toggle"]
+INSTRUCTION_SCENARIOS = ["list", "list-filtered", "get", "create", "update", "toggle"]
 
 
 def scenario_request(scenario, index, readers, writers):
@@ -275,6 +322,8 @@ def scenario_request(scenario, index, readers, writers):
     body = json.dumps({"title": "Benchmark task", "description": "written by the load generator"})
     if scenario == "list":
         return "GET", f"/api/{user}/tasks", auth, None
+    if scenario == "list-filtered":
+        return "GET", f"/api/{user}/tasks?{FILTERED_QUERY}", auth, None
     if scenario == "get":
         return "GET", item, auth, None
     if scenario == "update":
@@ -315,28 +364,33 @@ def count_instructions(server, scenario, requests, readers, writers, out_dir):
 
 
 def instructions_backend(backend, binaries, args):
+    """Both servers run under callgrind at once, and each scenario runs on one, then on the
+    other, so that both see the same data: `list-filtered` before any toggle, and each
+    server's toggles flip the same tasks back and forth."""
     data_dir = tempfile.mkdtemp(prefix="crud-bench-")
+    servers = {}
     try:
         url, readers_file, writers_file = seeded_database(backend, binaries, data_dir)
         with open(readers_file) as lines:
             readers = [line.split() for line in lines]
         with open(writers_file) as lines:
             writers = [line.split() for line in lines]
-        results = {}
         for name in ["todo", "yardstick"]:
             out = os.path.join(data_dir, f"{name}.out")
-            server = Server(name, binaries[name], url, wrapper=[
+            servers[name] = Server(name, binaries[name], url, wrapper=[
                 "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"])
-            try:
-                for scenario in args.scenarios:
-                    per_request = count_instructions(server, scenario, args.requests, readers,
-                                                     writers, data_dir)
-                    results.setdefault(scenario, {})[name] = per_request
-                    log(f"{backend:8} {scenario:7} {name:9} {per_request:10.0f} instructions/request")
-            finally:
-                server.stop()
+        check_lists(servers, readers_file)
+        results = {}
+        for scenario in args.scenarios:
+            for name, server in servers.items():
+                per_request = count_instructions(server, scenario, args.requests, readers,
+                                                 writers, data_dir)
+                results.setdefault(scenario, {})[name] = per_request
+                log(f"{backend:8} {scenario:13} {name:9} {per_request:10.0f} instructions/request")
         return results
     finally:
+        for server in servers.values():
+            server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -3,7 +3,7 @@
 -- Environment:
 --   BENCH_DATA      file of lines "<user> <token> <id> <id> ..." (reader users)
 --   BENCH_WRITERS   file of lines "<user> <token>" (users that receive the creates)
---   BENCH_SCENARIO  list | get | create | update | toggle | mixed
+--   BENCH_SCENARIO  list | list-filtered | get | create | update | toggle | mixed
 
 local scenario = os.getenv("BENCH_SCENARIO")
 local users, writers = {}, {}
@@ -52,6 +52,13 @@ local function list()
   return wrk.format("GET", "/api/" .. user.name .. "/tasks", { ["Authorization"] = user.auth })
 end
 
+-- The first page of a user's open tasks, the last updated first (bench/run.py: FILTERED_QUERY).
+local function list_filtered()
+  local user = pick(users)
+  return wrk.format("GET", "/api/" .. user.name .. "/tasks?completed=false&sort=-updated_at&limit=20",
+    { ["Authorization"] = user.auth })
+end
+
 local function get()
   local user = pick(users)
   return wrk.format("GET", item(user), { ["Authorization"] = user.auth })
@@ -79,6 +86,7 @@ local mix = { list, get, get, list, update, get, list, create, get, toggle }
 
 function request()
   if scenario == "list" then return list()
+  elseif scenario == "list-filtered" then return list_filtered()
   elseif scenario == "get" then return get()
   elseif scenario == "create" then return create()
   elseif scenario == "update" then return update()

@@ -6,7 +6,7 @@
 //! created), `BETTER_AUTH_SECRET` and `PORT` configure it.
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +25,14 @@ const INSERT: &str = "INSERT INTO tasks (user_id, title, description, completed,
      VALUES ($1, $2, $3, FALSE, $4, $5) \
      RETURNING id, user_id, title, description, completed, created_at, updated_at";
 const LIST: &str = "SELECT id, user_id, title, description, completed, created_at, updated_at \
-     FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC";
+     FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2";
+// `list-filtered`: `?completed=X&sort=-updated_at`, first page and after a cursor.
+const LIST_BY_COMPLETED: &str = "SELECT id, user_id, title, description, completed, created_at, updated_at \
+     FROM tasks WHERE user_id = $1 AND completed = $2 \
+     ORDER BY updated_at DESC, id DESC LIMIT $3";
+const LIST_BY_COMPLETED_AFTER: &str = "SELECT id, user_id, title, description, completed, created_at, updated_at \
+     FROM tasks WHERE user_id = $1 AND completed = $2 AND (updated_at, id) < ($3, $4) \
+     ORDER BY updated_at DESC, id DESC LIMIT $5";
 const GET: &str = "SELECT id, user_id, title, description, completed, created_at, updated_at \
      FROM tasks WHERE id = $1 AND user_id = $2";
 const UPDATE: &str = "UPDATE tasks SET title = $1, description = $2, updated_at = $3 \
@@ -208,14 +215,122 @@ macro_rules! on_pool {
     };
 }
 
+/// A list's parameters: `limit` (1 to 1000, 100 by default), and either none else or
+/// `completed=true|false&sort=-updated_at` with an optional `cursor` of the last page.
+struct ListParams {
+    limit: i64,
+    completed: Option<bool>,
+    after: Option<(DateTime<Utc>, i64)>,
+}
+
+impl ListParams {
+    fn parse(query: &str) -> Result<Self, ApiError> {
+        let mut limit = 100;
+        let (mut completed, mut sort, mut cursor) = (None, None, None);
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match name {
+                "limit" => {
+                    limit = value
+                        .parse()
+                        .ok()
+                        .filter(|limit| (1..=1000).contains(limit))
+                        .ok_or_else(|| ApiError::bad_request("limit: 1 to 1000"))?;
+                }
+                "completed" => {
+                    completed = Some(match value {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(ApiError::bad_request("completed: true or false")),
+                    });
+                }
+                "sort" if value == "-updated_at" => sort = Some(()),
+                "cursor" => cursor = Some(value.to_owned()),
+                _ => return Err(ApiError::bad_request(format!("unsupported `{name}`"))),
+            }
+        }
+        if completed.is_some() != sort.is_some() || (cursor.is_some() && completed.is_none()) {
+            return Err(ApiError::bad_request("unsupported combination"));
+        }
+        let after = match (cursor, completed) {
+            (Some(cursor), Some(completed)) => Some(decode_cursor(&cursor, completed)?),
+            _ => None,
+        };
+        Ok(Self {
+            limit,
+            completed,
+            after,
+        })
+    }
+}
+
+/// A cursor: a 12-byte SHA-256 tag of the list and the keys, then the keys as JSON.
+fn cursor_tag(completed: bool, payload: &[u8]) -> [u8; 12] {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(format!("tasks|completed={completed}|-updated_at|").as_bytes());
+    hash.update(payload);
+    let mut tag = [0; 12];
+    tag.copy_from_slice(&hash.finalize()[..12]);
+    tag
+}
+
+fn encode_cursor(completed: bool, last: &Task) -> String {
+    use base64::Engine;
+    let payload = serde_json::to_vec(&(last.updated_at, last.id)).unwrap_or_default();
+    let mut bytes = cursor_tag(completed, &payload).to_vec();
+    bytes.extend_from_slice(&payload);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn decode_cursor(cursor: &str, completed: bool) -> Result<(DateTime<Utc>, i64), ApiError> {
+    use base64::Engine;
+    let invalid = || ApiError::bad_request("invalid cursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid())?;
+    if bytes.len() < 12 || bytes[..12] != cursor_tag(completed, &bytes[12..]) {
+        return Err(invalid());
+    }
+    serde_json::from_slice(&bytes[12..]).map_err(|_| invalid())
+}
+
 async fn list(
     State(state): State<AppState>,
     user: User,
     Path(user_id): Path<String>,
-) -> Result<Json<Vec<Task>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let owner = owner(user, user_id)?;
-    let tasks = on_pool!(state, pool => sqlx::query_as::<_, Task>(LIST).bind(&owner).fetch_all(pool).await?);
-    Ok(Json(tasks))
+    let params = ListParams::parse(query.as_deref().unwrap_or_default())?;
+    let fetch = params.limit + 1;
+    let mut tasks = match (params.completed, params.after) {
+        (None, _) => on_pool!(state, pool => sqlx::query_as::<_, Task>(LIST)
+            .bind(&owner).bind(fetch).fetch_all(pool).await?),
+        (Some(completed), None) => {
+            on_pool!(state, pool => sqlx::query_as::<_, Task>(LIST_BY_COMPLETED)
+            .bind(&owner).bind(completed).bind(fetch).fetch_all(pool).await?)
+        }
+        (Some(completed), Some((updated_at, id))) => {
+            on_pool!(state, pool => sqlx::query_as::<_, Task>(LIST_BY_COMPLETED_AFTER)
+            .bind(&owner).bind(completed).bind(updated_at).bind(id).bind(fetch).fetch_all(pool).await?)
+        }
+    };
+    let more = tasks.len() > params.limit as usize;
+    tasks.truncate(params.limit as usize);
+    let link = match (more, params.completed, tasks.last()) {
+        (true, Some(completed), Some(last)) => Some(format!(
+            "</api/{owner}/tasks?completed={completed}&sort=-updated_at&limit={}&cursor={}>; rel=\"next\"",
+            params.limit,
+            encode_cursor(completed, last)
+        )),
+        _ => None,
+    };
+    let mut response = Json(tasks).into_response();
+    if let Some(link) = link.and_then(|link| HeaderValue::try_from(link).ok()) {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
 }
 
 async fn create(
