@@ -114,7 +114,7 @@ pub(crate) trait Dialect: Sync {
 /// - `insert`: the generated id (when the service generates it), the owner, the input fields,
 ///   `created_at`, `updated_at`;
 /// - `list`: the owner, the limit;
-/// - `lists`: see [`ListStatement`];
+/// - `lists`: see `ListStatement` in `dialect::list`;
 /// - `get` and `delete`: the id, the owner;
 /// - `update`: the input fields, `updated_at`, the id, the owner;
 /// - `patch`: for each input field, whether it is set and its value; `updated_at`, the id, the
