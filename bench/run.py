@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -103,17 +104,23 @@ def build(profile):
 
 
 class Server:
-    def __init__(self, name, binary, database_url, wrapper=(), rust_log="warn", output=None):
-        """`output`: a file that receives the server's output (discarded by default)."""
+    def __init__(self, name, binary, database_url, wrapper=(), rust_log="warn", output=None,
+                 port=None):
+        """`output`: a file that receives the server's output (discarded by default); `port`:
+        the name's port by default."""
+        port = port or PORTS[name]
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(f"port {port} is taken: is another benchmark running?")
         # SQLite commits unsynced (WAL, synchronous = NORMAL), as the yardstick does: the todo
         # server syncs each commit by default.
         env = dict(os.environ, DATABASE_URL=database_url, BETTER_AUTH_SECRET=SECRET,
-                   PORT=str(PORTS[name]), RUST_LOG=rust_log, SQLITE_SYNCHRONOUS="normal")
+                   PORT=str(port), RUST_LOG=rust_log, SQLITE_SYNCHRONOUS="normal")
         self.name = name
         output = output or subprocess.DEVNULL
         self.process = subprocess.Popen([*wrapper, binary], env=env, cwd=tempfile.gettempdir(),
                                         stdout=output, stderr=output)
-        self.url = f"http://127.0.0.1:{PORTS[name]}"
+        self.url = f"http://127.0.0.1:{port}"
         for _ in range(1200):
             try:
                 urllib.request.urlopen(self.url + "/", timeout=1)
