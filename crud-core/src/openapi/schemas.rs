@@ -5,8 +5,10 @@ use crate::column::{SqlKind, SqlType};
 use crate::schema::{Column, Role, Rules, Schema};
 use serde_json::Value;
 use utoipa::Number;
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    AdditionalProperties, Array, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat,
+    SchemaType, Type,
 };
 
 /// The media type of every error body.
@@ -104,8 +106,17 @@ fn property(column: &Column, rules: Rules) -> ObjectBuilder {
     value(column.sql_type, rules).description(column.description)
 }
 
+/// The pattern of text a column stores: anything but NUL, which neither backend keeps in text
+/// (a value holding one answers 400).
+pub(crate) const TEXT_PATTERN: &str = r"^[^\x00]*$";
+
+/// The pattern of one value of an `in` filter on text: not empty, and neither NUL nor a comma,
+/// which separates the values.
+const IN_TEXT_PATTERN: &str = r"^[^,\x00]+$";
+
 /// The schema of a value of `sql_type` (also `null` where it is nullable), bounded by `rules`:
-/// its JSON type and format, an enum's variants, the bounds of a 16-bit integer.
+/// its JSON type and format, an enum's variants, the bounds of its width (an integer's, an
+/// `f32`'s largest magnitude), text without NUL.
 pub(crate) fn value(sql_type: SqlType, rules: Rules) -> ObjectBuilder {
     let (json_type, format) = match sql_type.kind {
         SqlKind::SmallInt => (Type::Integer, Some(custom("int16"))),
@@ -130,16 +141,34 @@ pub(crate) fn value(sql_type: SqlType, rules: Rules) -> ObjectBuilder {
         let values = names.iter().map(|name| Value::from(*name)).chain(null);
         builder = builder.enum_values(Some(values));
     }
-    // A 16-bit integer's bounds: "int16" is not a format every tool knows.
+    if sql_type.kind == SqlKind::Text && sql_type.variants.is_none() {
+        builder = builder.pattern(Some(TEXT_PATTERN));
+    }
+    // The bounds of the type's width: a value outside them answers 400, and a format alone
+    // ("int16", "int64") does not bound what every tool generates.
     let (low, high) = match sql_type.kind {
-        SqlKind::SmallInt => (Some(f64::from(i16::MIN)), Some(f64::from(i16::MAX))),
+        SqlKind::SmallInt => integer_bounds(i16::MIN.into(), i16::MAX.into()),
+        SqlKind::Integer => integer_bounds(i32::MIN.into(), i32::MAX.into()),
+        SqlKind::BigInt => integer_bounds(i64::MIN, i64::MAX),
+        SqlKind::Real => {
+            let largest = f64::from(f32::MAX);
+            (Some(Number::Float(-largest)), Some(Number::Float(largest)))
+        }
         _ => (None, None),
     };
     builder
-        .minimum(tighter(low, rules.minimum, f64::max).map(number))
-        .maximum(tighter(high, rules.maximum, f64::min).map(number))
+        .minimum(tighter(low, rules.minimum, |rule, bound| rule > bound))
+        .maximum(tighter(high, rules.maximum, |rule, bound| rule < bound))
         .min_length(rules.min_length)
         .max_length(rules.max_length)
+}
+
+/// An integer type's bounds, exactly.
+fn integer_bounds(low: i64, high: i64) -> (Option<Number>, Option<Number>) {
+    let exact = |value: i64| {
+        isize::try_from(value).map_or_else(|_| Number::Float(value as f64), Number::Int)
+    };
+    (Some(exact(low)), Some(exact(high)))
 }
 
 /// A query-string value of a filter on a column of `sql_type`: never `null`, and never empty
@@ -163,6 +192,46 @@ pub(crate) fn filter_value(sql_type: SqlType) -> ObjectBuilder {
     )
 }
 
+/// The values of an `in` filter on a column of `sql_type`, sent as one parameter separated by
+/// commas (`style: form`, `explode: false`): 1 to `max` values of the column's type, each as a
+/// filter takes it, text without a comma.
+pub(crate) fn in_values(sql_type: SqlType, max: usize) -> ArrayBuilder {
+    let mut item = filter_value(sql_type);
+    if sql_type.kind == SqlKind::Text && sql_type.variants.is_none() {
+        item = item.pattern(Some(IN_TEXT_PATTERN));
+    }
+    ArrayBuilder::new()
+        .items(item)
+        .min_items(Some(1))
+        .max_items(Some(max))
+}
+
+/// The keys of a list's `sort`: 1 to as many as there are `sortable` fields, each field at most
+/// once, ascending (`title`) or descending (`-title`).
+pub(crate) fn sort_keys(sortable: &[&str]) -> Array {
+    let keys = sortable
+        .iter()
+        .flat_map(|name| [Value::from(*name), Value::from(format!("-{name}"))]);
+    let mut keys = ArrayBuilder::new()
+        .items(string().enum_values(Some(keys)))
+        .min_items(Some(1))
+        .max_items(Some(sortable.len()))
+        .build();
+    // "Each at most once", a keyword utoipa does not have: `maxContains` of either direction.
+    let once = sortable
+        .iter()
+        .map(|name| {
+            serde_json::json!({
+                "contains": {"enum": [name, format!("-{name}")]},
+                "minContains": 0,
+                "maxContains": 1,
+            })
+        })
+        .collect();
+    keys.extensions = Some(Extensions::from_iter([("allOf", Value::Array(once))]));
+    keys
+}
+
 /// A string.
 pub(crate) fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
@@ -181,11 +250,22 @@ fn custom(format: &str) -> SchemaFormat {
     SchemaFormat::Custom(format.to_owned())
 }
 
-/// The tighter of a type's bound and a rule's, by `pick` (`max` for a minimum).
-fn tighter(bound: Option<f64>, rule: Option<f64>, pick: fn(f64, f64) -> f64) -> Option<f64> {
+/// The tighter of a type's bound and a rule's: the rule where `tighter(rule, bound)` (`>` for a
+/// minimum), the type's bound, exact, otherwise.
+fn tighter(
+    bound: Option<Number>,
+    rule: Option<f64>,
+    tighter: fn(f64, f64) -> bool,
+) -> Option<Number> {
+    let as_f64 = |number: &Number| match *number {
+        Number::Int(value) => value as f64,
+        Number::UInt(value) => value as f64,
+        Number::Float(value) => value,
+    };
     match (bound, rule) {
-        (Some(bound), Some(rule)) => Some(pick(bound, rule)),
-        (bound, rule) => bound.or(rule),
+        (Some(bound), Some(rule)) if !tighter(rule, as_f64(&bound)) => Some(bound),
+        (_, Some(rule)) => Some(number(rule)),
+        (bound, None) => bound,
     }
 }
 
@@ -214,9 +294,18 @@ mod tests {
                 SqlKind::SmallInt,
                 r#"{"type":"integer","format":"int16","minimum":-32768,"maximum":32767}"#,
             ),
-            (SqlKind::Integer, r#"{"type":"integer","format":"int32"}"#),
-            (SqlKind::BigInt, r#"{"type":"integer","format":"int64"}"#),
-            (SqlKind::Real, r#"{"type":"number","format":"float"}"#),
+            (
+                SqlKind::Integer,
+                r#"{"type":"integer","format":"int32","minimum":-2147483648,"maximum":2147483647}"#,
+            ),
+            (
+                SqlKind::BigInt,
+                r#"{"type":"integer","format":"int64","minimum":-9223372036854775808,"maximum":9223372036854775807}"#,
+            ),
+            (
+                SqlKind::Real,
+                r#"{"type":"number","format":"float","minimum":-3.4028234663852886e38,"maximum":3.4028234663852886e38}"#,
+            ),
             (SqlKind::Double, r#"{"type":"number","format":"double"}"#),
             (SqlKind::Boolean, r#"{"type":"boolean"}"#),
             (SqlKind::Uuid, r#"{"type":"string","format":"uuid"}"#),
@@ -225,7 +314,10 @@ mod tests {
                 r#"{"type":"string","format":"date-time"}"#,
             ),
             (SqlKind::Date, r#"{"type":"string","format":"date"}"#),
-            (SqlKind::Text, r#"{"type":"string"}"#),
+            (
+                SqlKind::Text,
+                r#"{"type":"string","pattern":"^[^\\x00]*$"}"#,
+            ),
         ];
         for (kind, expected) in cases {
             let expected: Value = serde_json::from_str(expected).expect("JSON");
@@ -250,7 +342,7 @@ mod tests {
         );
         assert_eq!(
             json(filter_value(SqlType::new(SqlKind::Text).nullable())),
-            serde_json::json!({"type": "string", "minLength": 1})
+            serde_json::json!({"type": "string", "minLength": 1, "pattern": TEXT_PATTERN})
         );
     }
 
@@ -281,7 +373,54 @@ mod tests {
         };
         assert_eq!(
             json(value(SqlType::new(SqlKind::Text), rules)),
-            serde_json::json!({"type": "string", "minLength": 1, "maxLength": 200})
+            serde_json::json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT_PATTERN})
+        );
+        let rules = Rules {
+            minimum: Some(-9e9),
+            maximum: Some(9.3e18),
+            ..Rules::NONE
+        };
+        assert_eq!(
+            json(value(SqlType::new(SqlKind::BigInt), rules)),
+            serde_json::json!({"type": "integer", "format": "int64", "minimum": -9_000_000_000_i64, "maximum": i64::MAX})
+        );
+    }
+
+    #[test]
+    fn in_filters_take_values_without_commas() {
+        let array = |builder: ArrayBuilder| {
+            serde_json::to_value(builder.build()).expect("a schema serializes")
+        };
+        assert_eq!(
+            array(in_values(SqlType::new(SqlKind::Text).nullable(), 100)),
+            serde_json::json!({
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "pattern": "^[^,\\x00]+$"},
+                "minItems": 1,
+                "maxItems": 100,
+            })
+        );
+        assert_eq!(
+            array(in_values(SqlType::new(SqlKind::Boolean), 3))["items"],
+            serde_json::json!({"type": "boolean"})
+        );
+    }
+
+    #[test]
+    fn sort_keys_name_each_field_once() {
+        let keys = serde_json::to_value(sort_keys(&["a", "b"])).expect("a schema serializes");
+        assert_eq!(
+            keys,
+            serde_json::json!({
+                "type": "array",
+                "items": {"type": "string", "enum": ["a", "-a", "b", "-b"]},
+                "minItems": 1,
+                "maxItems": 2,
+                "allOf": [
+                    {"contains": {"enum": ["a", "-a"]}, "minContains": 0, "maxContains": 1},
+                    {"contains": {"enum": ["b", "-b"]}, "minContains": 0, "maxContains": 1},
+                ],
+            })
         );
     }
 }
