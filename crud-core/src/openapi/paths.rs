@@ -426,6 +426,9 @@ fn list_parameters(schema: &Schema, names: &Names) -> Vec<Parameter> {
             let field = column.json_name;
             let (name, value) = match op {
                 Operator::Eq => (field.to_owned(), schemas::filter_value(column.sql_type)),
+                Operator::In if schemas::is_free_text(column.sql_type) => {
+                    (format!("{field}__in"), schemas::in_text(MAX_IN_VALUES))
+                }
                 Operator::In => {
                     let description = filter_description(op, field, &names.plural_words);
                     let values = schemas::in_values(column.sql_type, MAX_IN_VALUES);

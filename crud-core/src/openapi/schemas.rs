@@ -110,10 +110,6 @@ fn property(column: &Column, rules: Rules) -> ObjectBuilder {
 /// (a value holding one answers 400).
 pub(crate) const TEXT_PATTERN: &str = r"^[^\x00]*$";
 
-/// The pattern of one value of an `in` filter on text: not empty, and neither NUL nor a comma,
-/// which separates the values.
-const IN_TEXT_PATTERN: &str = r"^[^,\x00]+$";
-
 /// The schema of a value of `sql_type` (also `null` where it is nullable), bounded by `rules`:
 /// its JSON type and format, an enum's variants, the bounds of its width (an integer's, an
 /// `f32`'s largest magnitude), text without NUL.
@@ -192,18 +188,31 @@ pub(crate) fn filter_value(sql_type: SqlType) -> ObjectBuilder {
     )
 }
 
-/// The values of an `in` filter on a column of `sql_type`, sent as one parameter separated by
-/// commas (`style: form`, `explode: false`): 1 to `max` values of the column's type, each as a
-/// filter takes it, text without a comma.
+/// Whether an `in` filter on a column of `sql_type` is free text, whose values
+/// [`in_text`] describes: the others are [`in_values`].
+pub(crate) fn is_free_text(sql_type: SqlType) -> bool {
+    sql_type.kind == SqlKind::Text && sql_type.variants.is_none()
+}
+
+/// The values of an `in` filter on a column of `sql_type` other than free text, sent as one
+/// parameter separated by commas (`style: form`, `explode: false`): 1 to `max` values of the
+/// column's type, each as a filter takes it (none can hold a comma).
 pub(crate) fn in_values(sql_type: SqlType, max: usize) -> ArrayBuilder {
-    let mut item = filter_value(sql_type);
-    if sql_type.kind == SqlKind::Text && sql_type.variants.is_none() {
-        item = item.pattern(Some(IN_TEXT_PATTERN));
-    }
     ArrayBuilder::new()
-        .items(item)
+        .items(filter_value(sql_type))
         .min_items(Some(1))
         .max_items(Some(max))
+}
+
+/// The values of an `in` filter on free text: a string of 1 to `max` values separated by
+/// commas, each not empty, without NUL and without a comma. The server splits the parameter on
+/// its commas once it is percent-decoded (`a%2Cb` is two values, as most clients encode a
+/// list they are given whole), so an array, whose items percent-encode a comma of their own,
+/// would say otherwise.
+pub(crate) fn in_text(max: usize) -> ObjectBuilder {
+    let value = r"[^,\x00]+";
+    let more = max.saturating_sub(1);
+    string().pattern(Some(format!("^{value}(?:,{value}){{0,{more}}}$")))
 }
 
 /// The keys of a list's `sort`: 1 to as many as there are `sortable` fields, each field at most
@@ -388,22 +397,39 @@ mod tests {
 
     #[test]
     fn in_filters_take_values_without_commas() {
-        let array = |builder: ArrayBuilder| {
-            serde_json::to_value(builder.build()).expect("a schema serializes")
-        };
+        assert!(is_free_text(SqlType::new(SqlKind::Text).nullable()));
+        assert!(!is_free_text(
+            SqlType::new(SqlKind::Text).with_variants(&["a"])
+        ));
         assert_eq!(
-            array(in_values(SqlType::new(SqlKind::Text).nullable(), 100)),
+            json(in_text(100)),
+            serde_json::json!({"type": "string", "pattern": "^[^,\\x00]+(?:,[^,\\x00]+){0,99}$"})
+        );
+        let values = serde_json::to_value(in_values(SqlType::new(SqlKind::Boolean), 3).build())
+            .expect("a schema serializes");
+        assert_eq!(
+            values,
             serde_json::json!({
                 "type": "array",
-                "items": {"type": "string", "minLength": 1, "pattern": "^[^,\\x00]+$"},
+                "items": {"type": "boolean"},
                 "minItems": 1,
-                "maxItems": 100,
+                "maxItems": 3,
             })
         );
-        assert_eq!(
-            array(in_values(SqlType::new(SqlKind::Boolean), 3))["items"],
-            serde_json::json!({"type": "boolean"})
-        );
+        let pattern = regex_lite::Regex::new(&in_text(3).build().pattern.expect("a pattern"))
+            .expect("a pattern");
+        for (text, valid) in [
+            ("a", true),
+            ("a,b c,d", true),
+            ("a,,b", false),
+            (",a", false),
+            ("a,", false),
+            ("", false),
+            ("a,b,c,d", false),
+            ("a\0", false),
+        ] {
+            assert_eq!(pattern.is_match(text), valid, "{text:?}");
+        }
     }
 
     #[test]
