@@ -34,6 +34,7 @@ use todo::{Task, TaskCreate};
 
 backend_tests!(
     every_operator_of_every_type_keeps_exactly_the_matching_rows,
+    timestamps_outside_the_years_of_a_column_compare_as_instants,
     text_operators_are_literal_and_case_sensitive,
     every_sortable_field_sorts_both_ways,
     following_next_links_visits_every_row_once_in_order,
@@ -925,6 +926,37 @@ fn filter_cases() -> Vec<(String, Keep)> {
         case("seen_at__gte=2024-06-01T07:00:00-05:00", |s| {
             s.seen_at >= timestamp("2024-06-01T12:00:00Z")
         }),
+        // Outside the years a column holds, in UTC: year 0 before every row, year 10000 after
+        // (each beside a filter that keeps some rows; those keeping none are in
+        // `timestamps_outside_the_years_of_a_column_compare_as_instants`).
+        case(
+            "seen_at__gt=0001-01-01T00:30:00%2B01:00&seen_at__lt=2024-06-01T12:00:00Z",
+            |s| s.seen_at < timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__gte=0000-01-01T00:00:00%2B01:00&seen_at__lt=2024-06-01T12:00:00Z",
+            |s| s.seen_at < timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__ne=0000-01-01T00:00:00Z&seen_at__lt=2024-06-01T12:00:00Z",
+            |s| s.seen_at < timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__lt=9999-12-31T23:30:00-01:00&seen_at__gt=2024-06-01T12:00:00Z",
+            |s| s.seen_at > timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__lte=9999-12-31T23:30:00-01:00&seen_at__gt=2024-06-01T12:00:00Z",
+            |s| s.seen_at > timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__ne=9999-12-31T23:30:00-01:00&seen_at__gt=2024-06-01T12:00:00Z",
+            |s| s.seen_at > timestamp("2024-06-01T12:00:00Z"),
+        ),
+        case(
+            "seen_at__in=9999-12-31T23:30:00-01:00,0001-01-01T00:00:00%2B00:01,2030-01-01T00:00:00Z",
+            |s| s.seen_at == timestamp("2030-01-01T00:00:00Z"),
+        ),
         case(
             "seen_at__gt=2024-06-01T11:00:00Z&seen_at__lt=2024-06-01T12:00:00.000002Z",
             |s| {
@@ -983,6 +1015,48 @@ fn field_and_operator(name: &str) -> (&str, Operator) {
             Operator::from_name(op).unwrap_or_else(|| panic!("an operator in {name}")),
         ),
         None => (name, Operator::Eq),
+    }
+}
+
+/// A timestamp whose offset puts it before year 1 or after year 9999 in UTC compares as the
+/// instant it is: before every row, or after every row (the last microsecond of 9999 included).
+async fn timestamps_outside_the_years_of_a_column_compare_as_instants(backend: Backend) {
+    let app = App::new(backend).await;
+    let all = ids_of(&in_order(&app.alice, ""));
+    let before = "0001-01-01T00:30:00%2B01:00";
+    let after = "9999-12-31T23:30:00-01:00";
+    for (query, keeps_all) in [
+        (format!("seen_at__gt={before}"), true),
+        (format!("seen_at__gte={before}"), true),
+        (format!("seen_at__ne={before}"), true),
+        (format!("seen_at={before}"), false),
+        (format!("seen_at__lt={before}"), false),
+        (format!("seen_at__lte={before}"), false),
+        (format!("seen_at__in={before}"), false),
+        (format!("seen_at__lt={after}"), true),
+        (format!("seen_at__lte={after}"), true),
+        (format!("seen_at__ne={after}"), true),
+        (format!("seen_at={after}"), false),
+        (format!("seen_at__gt={after}"), false),
+        (format!("seen_at__gte={after}"), false),
+        (format!("seen_at__in={after}"), false),
+        ("seen_at__gte=0000-01-01T00:00:00Z".to_owned(), true),
+        ("seen_at__gt=9999-12-31T23:59:59.999999Z".to_owned(), false),
+        ("seen_at__gte=9999-12-31T23:59:59.999999Z".to_owned(), true),
+    ] {
+        let reply = app.specimens(&query).await;
+        let found = ids(&reply, &query);
+        if query == "seen_at__gte=9999-12-31T23:59:59.999999Z" {
+            assert_eq!(found.len(), 1, "{query}");
+        } else if keeps_all {
+            let mut found = found;
+            found.sort_unstable();
+            let mut all = all.clone();
+            all.sort_unstable();
+            assert_eq!(found, all, "{query}");
+        } else {
+            assert!(found.is_empty(), "{query}: {found:?}");
+        }
     }
 }
 

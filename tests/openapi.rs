@@ -146,7 +146,12 @@ fn path_parameters_are_the_user_and_the_typed_id() {
     assert_eq!(user["schema"], json!({"type": "string", "minLength": 1}));
     assert_eq!(
         parameter(item, "id")["schema"],
-        json!({"type": "integer", "format": "int64"})
+        json!({
+            "type": "integer",
+            "format": "int64",
+            "minimum": i64::MIN,
+            "maximum": i64::MAX,
+        })
     );
     let collection = &document["paths"]["/api/{user_id}/tasks"];
     assert_eq!(parameter_names(collection), ["user_id"]);
@@ -174,12 +179,34 @@ fn the_list_takes_its_page_sort_count_and_filter_parameters() {
         parameter(list, "count")["schema"],
         json!({"type": "boolean"})
     );
+    // `sort=title,-created_at`: the sortable fields, each at most once, either way.
     let sort = parameter(list, "sort");
-    let fields = "title|description|completed|created_at|updated_at";
     assert_eq!(
-        sort["schema"]["pattern"],
-        format!("^-?(?:{fields})(?:,-?(?:{fields}))*$")
+        (&sort["style"], &sort["explode"]),
+        (&json!("form"), &json!(false))
     );
+    let fields = [
+        "title",
+        "description",
+        "completed",
+        "created_at",
+        "updated_at",
+    ];
+    let keys: Vec<String> = fields
+        .iter()
+        .flat_map(|field| [field.to_string(), format!("-{field}")])
+        .collect();
+    assert_eq!(
+        sort["schema"]["items"],
+        json!({"type": "string", "enum": keys})
+    );
+    assert_eq!(sort["schema"]["minItems"], 1);
+    assert_eq!(sort["schema"]["maxItems"], 5);
+    assert_eq!(
+        sort["schema"]["allOf"][0],
+        json!({"contains": {"enum": ["title", "-title"]}, "minContains": 0, "maxContains": 1})
+    );
+    assert_eq!(sort["schema"]["allOf"].as_array().map(Vec::len), Some(5));
     assert!(
         sort["description"]
             .as_str()
@@ -228,14 +255,33 @@ fn the_list_takes_its_page_sort_count_and_filter_parameters() {
             "updated_at__gte",
         ]
     );
-    let non_empty = json!({"type": "string", "minLength": 1});
-    for name in [
-        "title",
-        "title__icontains",
-        "description__ne",
-        "completed__in",
+    // Text never empty, never with NUL, which the server refuses.
+    let text = json!({"type": "string", "minLength": 1, "pattern": "^[^\\x00]*$"});
+    for name in ["title", "title__icontains", "description__ne"] {
+        assert_eq!(parameter(list, name)["schema"], text, "{name}");
+    }
+    // `in`: its values separated by commas, 1 to 100 of them; text without a comma, as one
+    // string (the server splits it once percent-decoded), the other types as an array.
+    assert_eq!(
+        parameter(list, "title__in")["schema"],
+        json!({"type": "string", "pattern": "^[^,\\x00]+(?:,[^,\\x00]+){0,99}$"})
+    );
+    assert!(parameter(list, "title__in").get("style").is_none());
+    for (name, item) in [
+        ("completed__in", json!({"type": "boolean"})),
+        (
+            "created_at__in",
+            json!({"type": "string", "format": "date-time", "minLength": 1}),
+        ),
     ] {
-        assert_eq!(parameter(list, name)["schema"], non_empty, "{name}");
+        let values = parameter(list, name);
+        assert_eq!(values["style"], "form", "{name}");
+        assert_eq!(values["explode"], false, "{name}");
+        assert_eq!(
+            values["schema"],
+            json!({"type": "array", "items": item, "minItems": 1, "maxItems": 100}),
+            "{name}"
+        );
     }
     assert_eq!(
         parameter(list, "description__isnull")["schema"],
@@ -306,7 +352,13 @@ fn responses_are_the_task_its_pages_and_each_error() {
     assert_eq!(properties.len(), 7);
     assert_eq!(
         properties["id"],
-        json!({"type": "integer", "format": "int64", "description": "Assigned by the database."})
+        json!({
+            "type": "integer",
+            "format": "int64",
+            "description": "Assigned by the database.",
+            "minimum": i64::MIN,
+            "maximum": i64::MAX,
+        })
     );
     assert_eq!(properties["created_at"]["format"], "date-time");
     assert_eq!(properties["completed"]["type"], "boolean");
@@ -361,18 +413,27 @@ fn responses_are_the_task_its_pages_and_each_error() {
     );
     assert_eq!(
         statuses(item, "get"),
-        ["200", "400", "401", "403", "404", "500", "503"]
+        [
+            "200", "304", "400", "401", "403", "404", "412", "500", "503"
+        ]
     );
     assert_eq!(
         statuses(item, "put"),
         [
-            "200", "400", "401", "403", "404", "408", "409", "413", "415", "500", "503", "507"
+            "200", "400", "401", "403", "404", "408", "409", "412", "413", "415", "500", "503",
+            "507"
         ]
     );
     assert_eq!(
         statuses(item, "delete"),
         [
-            "200", "400", "401", "403", "404", "409", "500", "503", "507"
+            "200", "400", "401", "403", "404", "409", "412", "500", "503", "507"
+        ]
+    );
+    assert_eq!(
+        statuses(&format!("{item}/complete"), "patch"),
+        [
+            "200", "400", "401", "403", "404", "409", "412", "500", "503", "507"
         ]
     );
     assert_eq!(
@@ -423,6 +484,170 @@ fn every_operation_requires_the_bearer_token() {
             "{method} {path}"
         );
     }
+}
+
+/// Every operation of `document` on one resource (its path ends with `{id}` or a toggle's
+/// segment), with its path and method.
+fn item_operations(document: &Value) -> Vec<(String, String)> {
+    operations(document)
+        .into_iter()
+        .filter(|(path, _)| path.contains("{id}"))
+        .collect()
+}
+
+#[test]
+fn conditional_requests_are_described() {
+    let document = todo_document();
+    let paths = &document["paths"];
+    let item = "/api/{user_id}/tasks/{id}";
+
+    // Every response of one task carries its ETag, a strong entity tag.
+    let etag = json!({"type": "string", "pattern": "^\"[!#-~\\x80-\\xff]*\"$"});
+    let mut single = vec![("/api/{user_id}/tasks".to_owned(), "post".to_owned())];
+    single.extend(item_operations(&document));
+    for (path, method) in &single {
+        let responses = &paths[path][method]["responses"];
+        let success = if method == "post" { "201" } else { "200" };
+        let header = &responses[success]["headers"]["ETag"];
+        assert_eq!(header["schema"], etag, "{method} {path}");
+        assert!(
+            header["description"]
+                .as_str()
+                .is_some_and(|text| text.contains("strong entity tag")),
+            "{header}"
+        );
+    }
+    let list = &paths["/api/{user_id}/tasks"]["get"]["responses"]["200"];
+    assert!(list["headers"].get("ETag").is_none());
+
+    // A read takes If-Match (412) and If-None-Match (304, no body, its ETag again).
+    let read = &paths[item]["get"];
+    assert_eq!(parameter_names(read), ["If-Match", "If-None-Match"]);
+    let not_modified = &read["responses"]["304"];
+    assert!(not_modified.get("content").is_none(), "{not_modified}");
+    assert_eq!(not_modified["headers"]["ETag"]["schema"], etag);
+    let if_none_match = parameter(read, "If-None-Match");
+    assert_eq!(if_none_match["in"], "header");
+    assert_eq!(if_none_match["required"], false);
+    assert_eq!(if_none_match["schema"]["type"], "string");
+    assert!(
+        if_none_match["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("304")),
+        "{if_none_match}"
+    );
+
+    // Every write of one task takes If-Match, not required, and may answer 412, never 428.
+    for (path, method) in item_operations(&document) {
+        let operation = &paths[&path][&method];
+        let if_match = parameter(operation, "If-Match");
+        assert_eq!(if_match["in"], "header", "{method} {path}");
+        assert_eq!(if_match["required"], false, "{method} {path}");
+        let pattern = if_match["schema"]["pattern"].as_str().expect("a pattern");
+        assert!(pattern.contains("{0,15}"), "at most 16 tags: {pattern}");
+        let description = if_match["description"].as_str().expect("a description");
+        assert!(
+            description.contains("W/"),
+            "weak tags never match: {description}"
+        );
+        assert!(description.contains("400"), "{description}");
+        assert_eq!(
+            operation["responses"]["412"]["$ref"], "#/components/responses/PreconditionFailed",
+            "{method} {path}"
+        );
+        assert!(
+            operation["responses"].get("428").is_none(),
+            "{method} {path}"
+        );
+        if method != "get" {
+            assert_eq!(parameter_names(operation), ["If-Match"], "{method} {path}");
+        }
+    }
+    // The list and the creation take no precondition.
+    for method in ["get", "post"] {
+        let operation = &paths["/api/{user_id}/tasks"][method];
+        assert!(
+            !parameter_names(operation).contains(&"If-Match"),
+            "{method}"
+        );
+    }
+
+    let responses = &document["components"]["responses"];
+    assert!(
+        responses["BadRequest"]["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("If-Match") && text.contains("16")),
+        "{}",
+        responses["BadRequest"]
+    );
+    assert!(responses.get("PreconditionRequired").is_some());
+}
+
+/// A page of a ledger: its writes require `If-Match`.
+#[derive(Serialize, Crud)]
+#[crud(path = "/api/{user_id}/ledgers", require_if_match)]
+struct Ledger {
+    #[crud(id)]
+    id: i64,
+    #[crud(owner)]
+    user_id: String,
+    title: String,
+    #[crud(toggle = "close")]
+    closed: bool,
+    #[crud(updated_at)]
+    updated_at: crud_core::chrono::DateTime<crud_core::chrono::Utc>,
+}
+
+#[test]
+fn a_resource_that_requires_if_match_says_so() {
+    let document = OpenApiDoc::new("Ledgers", "1").resource::<Ledger>().build();
+    let document = serde_json::to_value(document).expect("JSON");
+    for (path, method) in item_operations(&document) {
+        let operation = &document["paths"][&path][&method];
+        let if_match = parameter(operation, "If-Match");
+        let writes = method != "get";
+        assert_eq!(if_match["required"], writes, "{method} {path}");
+        assert_eq!(
+            operation["responses"].get("428").is_some(),
+            writes,
+            "{method} {path}"
+        );
+        if writes {
+            assert_eq!(
+                operation["responses"]["428"]["$ref"],
+                "#/components/responses/PreconditionRequired"
+            );
+            assert!(
+                if_match["description"]
+                    .as_str()
+                    .is_some_and(|text| text.contains("428")),
+                "{if_match}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_resource_without_updated_at_has_no_etag() {
+    let document = OpenApiDoc::new("Tickets", "2").resource::<Ticket>().build();
+    let document = serde_json::to_value(document).expect("JSON");
+    for (path, method) in item_operations(&document) {
+        let operation = &document["paths"][&path][&method];
+        assert!(
+            operation["responses"]["200"].get("headers").is_none(),
+            "{method} {path}"
+        );
+        // `*` still matches: the preconditions are taken, and say what they do.
+        let if_match = parameter(operation, "If-Match");
+        assert!(
+            if_match["description"]
+                .as_str()
+                .is_some_and(|text| text.contains("has no `ETag`")),
+            "{if_match}"
+        );
+    }
+    let read = &document["paths"]["/api/{user_id}/support-tickets/{id}"]["get"];
+    assert!(read["responses"]["304"].get("headers").is_none());
 }
 
 // The router does not depend on the backend: SQLite only.
@@ -649,7 +874,7 @@ fn other_shapes_have_their_types_formats_and_rules() {
     );
     assert_eq!(
         properties["ratio"],
-        json!({"type": "number", "format": "float", "minimum": 0})
+        json!({"type": "number", "format": "float", "minimum": 0, "maximum": f32::MAX})
     );
     assert_eq!(
         properties["dueOn"],
@@ -661,7 +886,7 @@ fn other_shapes_have_their_types_formats_and_rules() {
     );
     assert_eq!(
         properties["summary"],
-        json!({"type": "string", "minLength": 3})
+        json!({"type": "string", "minLength": 3, "pattern": "^[^\\x00]*$"})
     );
     // The response has no rule, and every non-optional field is required.
     let ticket = &document["components"]["schemas"]["Ticket"];
@@ -729,7 +954,7 @@ fn resources_share_one_document() {
     assert_eq!(ids.len(), 21, "operation ids are unique: {ids:?}");
     assert_eq!(
         parameter(&document["paths"]["/api/{user_id}/labels/{id}"], "id")["schema"],
-        json!({"type": "string"})
+        json!({"type": "string", "pattern": "^[^\\x00]*$"})
     );
     let tags: Vec<&str> = document["tags"]
         .as_array()

@@ -121,7 +121,9 @@ impl<T> Encodable for T where
 /// - Dates and timestamps: years 1 to 9999 are ISO 8601's four-digit years without sign,
 ///   whose text SQLite sorts in value order. chrono writes a year past 9999 as `+10000`
 ///   (which sorts before `2024` as text) and one before year 0 as `-0001`; PostgreSQL refuses
-///   dates before 4713 BC and writes year 0 as `0001 BC`.
+///   dates before 4713 BC and writes year 0 as `0001 BC`. A list filter still compares a
+///   timestamp column with any instant: one before year 1 sorts before every row as text too,
+///   and one after 9999 is compared as the last microsecond of 9999.
 /// - Timestamps: PostgreSQL keeps microseconds and SQLite's text would keep nanoseconds, so a
 ///   value with sub-microsecond digits is refused rather than cut on one backend only. A leap
 ///   second (`23:59:60`) is kept by SQLite's text and becomes the next second on PostgreSQL.
@@ -218,19 +220,31 @@ impl ColumnType for DateTime<Utc> {
     const SQL_TYPE: SqlType = SqlType::new(SqlKind::Timestamp);
 
     fn check(&self) -> Result<(), &'static str> {
-        let nanos = self.nanosecond();
-        if !YEARS.contains(&self.year()) {
-            Err(YEAR_OUT_OF_RANGE)
-        } else if nanos >= 1_000_000_000 {
-            // chrono's representation of a leap second (`23:59:60`).
-            Err("must not be a leap second")
-        } else if !nanos.is_multiple_of(1_000) {
-            Err("must have at most microsecond precision")
+        if YEARS.contains(&self.year()) {
+            check_instant(self)
         } else {
-            Ok(())
+            Err(YEAR_OUT_OF_RANGE)
         }
     }
 }
+
+/// Refuses a timestamp that no column holds in any year: a leap second, or one finer than a
+/// microsecond. A list filter compares a column with any other timestamp, even one outside
+/// the years a column holds (year 0 in UTC, from `0001-01-01T00:30:00+01:00`).
+pub(crate) fn check_instant(time: &DateTime<Utc>) -> Result<(), &'static str> {
+    let nanos = time.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // chrono's representation of a leap second (`23:59:60`).
+        Err("must not be a leap second")
+    } else if !nanos.is_multiple_of(1_000) {
+        Err("must have at most microsecond precision")
+    } else {
+        Ok(())
+    }
+}
+
+/// The latest timestamp a column holds: the last microsecond of year 9999.
+pub(crate) const LATEST_TIMESTAMP_MICROS: i64 = 253_402_300_799_999_999;
 
 impl ColumnType for String {
     const SQL_TYPE: SqlType = SqlType::new(SqlKind::Text);

@@ -36,19 +36,29 @@
 //!   `deleteTask`, and per toggle its route and the name: `completeTask`), tagged with the
 //!   resource's name;
 //! - the path parameters `user_id` (a string) and `id` (typed by the id: an `int64` or
-//!   `int32` integer, a `uuid` string, a string);
+//!   `int32` integer within its width, a `uuid` string, a string);
 //! - the list's query parameters: `limit` (1 to `max_page_size`, `page_size` by default),
-//!   `cursor`, `offset`, `sort` (a pattern of the sortable fields, `-` for descending),
-//!   `count`, and each filter as a parameter of its own, `FIELD` and `FIELD__OP`, typed by
-//!   its field (`FIELD__in` a string of comma-separated values, `FIELD__isnull` a boolean);
+//!   `cursor`, `offset`, `sort` (the sortable fields, each at most once, `-` for descending,
+//!   separated by commas), `count`, and each filter as a parameter of its own, `FIELD` and
+//!   `FIELD__OP`, typed by its field (`FIELD__in` its values separated by commas,
+//!   `FIELD__isnull` a boolean);
+//! - the preconditions of an operation on one resource: `If-Match` (`*` or at most
+//!   [`MAX_IF_MATCH`](crate::MAX_IF_MATCH) entity tags, required with
+//!   `#[crud(require_if_match)]`) on its reads and writes, `If-None-Match` on its read, each
+//!   with the pattern of what the server reads;
 //! - the schemas `Task` (every field under its JSON name, with its format; a nullable field
-//!   is `["...", "null"]`), and `TaskCreate` and `TaskUpdate`, the request bodies of `POST`
-//!   and `PUT`: the input fields, required unless optional, with their rules
-//!   (`length` as `minLength`/`maxLength`, `range` as `minimum`/`maximum`), an enum's
-//!   variants, and no other property (`additionalProperties: false`);
-//! - the responses: the resource, a list's page with its `Link` and `X-Total-Count` headers,
-//!   and each error status the operation may answer (400, 401, 403, 404, 408, 409, 413, 415,
-//!   500, 503 with `Retry-After`, 507), with the error body `{"detail": ..., "errors": [...]}`;
+//!   is `["...", "null"]`), and `TaskCreate`, `TaskUpdate` and `TaskPatch`, the request bodies
+//!   of `POST`, `PUT` and `PATCH`: the input fields, required unless optional (none in the
+//!   patch), with their rules (`length` as `minLength`/`maxLength`, `range` as
+//!   `minimum`/`maximum`), an enum's variants, and no other property
+//!   (`additionalProperties: false`); every value within what the server takes: an integer
+//!   within its width, text without NUL;
+//! - the responses: the resource with its `ETag` header, 304 to a read whose `If-None-Match`
+//!   holds, a list's page with its `Link` and `X-Total-Count` headers, and each error status
+//!   the operation may answer (400, 401, 403, 404, 408, 409, 412, 413, 415, 428 where
+//!   `If-Match` is required, 500, 503 with `Retry-After`, 507), with the problem document
+//!   (`application/problem+json`: `type`, `title`, `status`, `detail`, and `errors` after a
+//!   failed validation);
 //! - the bearer JWT security scheme `bearerAuth`, required by every operation.
 //!
 //! A 405 (a known path with another method) is not an operation's answer: the document's

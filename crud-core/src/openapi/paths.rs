@@ -4,23 +4,28 @@
 //! Every decision is a `match` on the route, so that a new route does not compile until it
 //! is described: its operation (id, words, success response) and request body in
 //! [`operation`], its error statuses through [`Route`]'s `has_id`, `has_body` and `writes`
-//! and [`answers`]. A new status is a line of [`ERRORS`] and one of [`answers`]; a header
-//! parameter (a precondition such as `If-Match`) goes beside the list's in [`operation`].
+//! and [`answers`]. A new status is a line of [`ERRORS`] and one of [`answers`]; the
+//! preconditions (`If-Match`, `If-None-Match`) are the header parameters of
+//! [`header_parameters`], and a resource's `ETag` the header of [`resource_response`].
 
 use super::schemas::{self, ERROR_MEDIA_TYPE};
 use super::{BEARER_AUTH, Names};
 use crate::operator::Operator;
+#[cfg(test)]
+use crate::precondition;
+use crate::precondition::MAX_IF_MATCH;
 use crate::query::MAX_IN_VALUES;
 use crate::routes::Route;
 use crate::schema::{Rules, Schema};
 use axum::http::Method;
 use utoipa::openapi::path::{
-    Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
+    Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, ParameterStyle, PathItem,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Ref, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Ref, Schema as JsonSchema, Type};
 use utoipa::openapi::{
-    ContentBuilder, Header, Paths, Required, ResponseBuilder, ResponsesBuilder, SecurityRequirement,
+    ContentBuilder, Header, Paths, RefOr, Required, ResponseBuilder, ResponsesBuilder,
+    SecurityRequirement,
 };
 
 /// Adds the operations of every route of the resource of `schema` to `paths`, under their
@@ -73,11 +78,34 @@ fn path_parameter(name: &str, schema: ObjectBuilder, description: &str) -> Param
         .build()
 }
 
-fn query_parameter(name: &str, schema: ObjectBuilder, description: &str) -> Parameter {
+fn query_parameter(
+    name: &str,
+    schema: impl Into<RefOr<JsonSchema>>,
+    description: &str,
+) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
+        .schema(Some(schema))
+        .description(Some(description))
+        .build()
+}
+
+fn header_parameter(
+    name: &str,
+    required: bool,
+    schema: ObjectBuilder,
+    description: &str,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
         .schema(Some(schema))
         .description(Some(description))
         .build()
@@ -101,19 +129,19 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
             format!("create{name}"),
             format!("Create a {words}"),
             format!("Creates a {words} owned by the caller, from its input fields."),
-            resource_response(201, names, &format!("The created {words}.")),
+            resource_response(201, schema, names, &format!("The created {words}.")),
         ),
         Route::Read => (
             format!("get{name}"),
             format!("Get a {words}"),
             format!("The caller's {words} with this id."),
-            resource_response(200, names, &format!("The {words}.")),
+            resource_response(200, schema, names, &format!("The {words}.")),
         ),
         Route::Update => (
             format!("update{name}"),
             format!("Replace a {words}'s input fields"),
             "Replaces every input field: an optional field left out becomes `null`.".to_owned(),
-            resource_response(200, names, &format!("The {words}, updated.")),
+            resource_response(200, schema, names, &format!("The {words}, updated.")),
         ),
         Route::Patch => (
             format!("patch{name}"),
@@ -121,13 +149,13 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
             "Sets the input fields the body holds (RFC 7396 merge patch): a field left out is \
              unchanged, `null` clears an optional one."
                 .to_owned(),
-            resource_response(200, names, &format!("The {words}, patched.")),
+            resource_response(200, schema, names, &format!("The {words}, patched.")),
         ),
         Route::Delete => (
             format!("delete{name}"),
             format!("Delete a {words}"),
             format!("Deletes the caller's {words} with this id, and returns it."),
-            resource_response(200, names, &format!("The deleted {words}.")),
+            resource_response(200, schema, names, &format!("The deleted {words}.")),
         ),
         Route::Toggle { column, segment } => (
             format!("{}{name}", camel_case(segment)),
@@ -138,6 +166,7 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
             ),
             resource_response(
                 200,
+                schema,
                 names,
                 &format!("The {words}, `{}` flipped.", column.json_name),
             ),
@@ -145,7 +174,13 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
     };
     let (status, response) = success;
     let mut responses = ResponsesBuilder::new().response(status, response);
-    for (status, name, _) in ERRORS.iter().filter(|(status, ..)| answers(route, *status)) {
+    if let Route::Read = route {
+        responses = responses.response("304", not_modified(schema, names));
+    }
+    let errors = ERRORS
+        .iter()
+        .filter(|(status, ..)| answers(schema, route, *status));
+    for (status, name, _) in errors {
         responses = responses.response(status.to_string(), Ref::from_response_name(*name));
     }
     let body = match route {
@@ -177,7 +212,7 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
     });
     let parameters = match route {
         Route::List => list_parameters(schema, names),
-        _ => Vec::new(),
+        _ => header_parameters(schema, names, route),
     };
     OperationBuilder::new()
         .tag(name)
@@ -191,16 +226,123 @@ fn operation(schema: &Schema, names: &Names, route: Route) -> Operation {
         .build()
 }
 
-/// `status`: one resource.
-fn resource_response(status: u16, names: &Names, description: &str) -> (String, ResponseBuilder) {
+/// `status`: one resource, with its `ETag` if it has one.
+fn resource_response(
+    status: u16,
+    schema: &Schema,
+    names: &Names,
+    description: &str,
+) -> (String, ResponseBuilder) {
     let status = status.to_string();
-    let response = ResponseBuilder::new().description(description).content(
+    let mut response = ResponseBuilder::new().description(description).content(
         "application/json",
         ContentBuilder::new()
             .schema(Some(Ref::from_schema_name(&names.name)))
             .build(),
     );
+    if schema.updated_at().is_some() {
+        response = response.header("ETag", etag_header(names));
+    }
     (status, response)
+}
+
+/// 304: the resource is the one the client has; no body, its `ETag` again.
+fn not_modified(schema: &Schema, names: &Names) -> ResponseBuilder {
+    let words = &names.words;
+    let response = ResponseBuilder::new().description(format!(
+        "Not Modified: `If-None-Match` lists the {words}'s current `ETag` (or is `*`). No \
+         body."
+    ));
+    if schema.updated_at().is_some() {
+        response.header("ETag", etag_header(names))
+    } else {
+        response
+    }
+}
+
+/// The pattern of a strong entity tag (RFC 9110, section 8.8.3): `"`, `etagc`s, `"`.
+const ETAG_PATTERN: &str = r#"^"[!#-~\x80-\xff]*"$"#;
+
+/// The `ETag` of a response of one resource: always sent, for a resource with an `updated_at`.
+fn etag_header(names: &Names) -> Header {
+    let mut etag = Header::new(schemas::string().pattern(Some(ETAG_PATTERN)));
+    etag.description = Some(format!(
+        "The {}'s strong entity tag, sent with every response of one {0}: it changes with \
+         every write of the {0}, and only then. Send it back in `If-Match` to write only that \
+         version, or in `If-None-Match` to read it only if it changed.",
+        names.words
+    ));
+    etag
+}
+
+/// An entity tag of a conditional header, weak or strong (`W/"..."`, `"..."`).
+const ENTITY_TAG: &str = r#"(?:W/)?"[!#-~\x80-\xff]*""#;
+
+/// The pattern of `If-Match` and `If-None-Match` (RFC 9110, section 13.1): `*`, or a
+/// comma-separated list of at most `max` entity tags (`None`: any number), spaces and empty
+/// elements allowed between them. Anything else answers 400.
+fn condition_pattern(max: Option<usize>) -> String {
+    let separator = r"[ \t]*,[ \t,]*";
+    let more = max.map_or_else(|| "*".to_owned(), |max| format!("{{0,{}}}", max - 1));
+    format!(
+        r"^(?:,[ \t,]*)?(?:\*(?:{separator}\*)*|{ENTITY_TAG}(?:{separator}{ENTITY_TAG}){more})[ \t,]*$"
+    )
+}
+
+/// The preconditions `route` takes: `If-Match` on a read or a write of one resource (required
+/// by `#[crud(require_if_match)]` on a write), `If-None-Match` on a read.
+fn header_parameters(schema: &Schema, names: &Names, route: Route) -> Vec<Parameter> {
+    let words = &names.words;
+    if !route.has_id() {
+        return Vec::new();
+    }
+    let has_etag = schema.updated_at().is_some();
+    let tags = if has_etag {
+        format!("lists the {words}'s current `ETag`")
+    } else {
+        format!("is `*` (a {words} has no `ETag`: no tag matches)")
+    };
+    let strong = format!(
+        "Strong comparison: a weak tag (`W/\"...\"`) never matches. `*`, or at most \
+         {MAX_IF_MATCH} entity tags separated by commas; a malformed value, or more tags, \
+         answers 400."
+    );
+    let if_match = |required: bool, effect: &str| {
+        header_parameter(
+            "If-Match",
+            required,
+            schemas::string().pattern(Some(condition_pattern(Some(MAX_IF_MATCH)))),
+            &format!("{effect} {strong}"),
+        )
+    };
+    if route.writes() {
+        let mut effect = format!(
+            "Writes only if the value {tags} or is `*`: otherwise 412, and nothing is written."
+        );
+        if schema.require_if_match {
+            effect.push_str(&format!(
+                " Required: a write of a {words} without it answers 428."
+            ));
+        }
+        return vec![if_match(schema.require_if_match, &effect)];
+    }
+    let if_none_match = header_parameter(
+        "If-None-Match",
+        false,
+        schemas::string().pattern(Some(condition_pattern(None))),
+        &format!(
+            "Answers 304 without a body if the value {tags} or is `*`. Weak comparison: \
+             `W/\"x\"` matches `\"x\"`. `*`, or entity tags separated by commas; a malformed \
+             value answers 400."
+        ),
+    );
+    vec![
+        if_match(
+            false,
+            &format!("Answers 412 unless the value {tags} or is `*`."),
+        ),
+        if_none_match,
+    ]
 }
 
 /// 200: a page of resources, and the headers of the next page and of the count.
@@ -257,26 +399,22 @@ fn list_parameters(schema: &Schema, names: &Names) -> Vec<Parameter> {
     ];
     let sortable: Vec<&str> = schema.sortable().map(|column| column.json_name).collect();
     if !sortable.is_empty() {
-        let fields = sortable
-            .iter()
-            .map(|name| regex_escape(name))
-            .collect::<Vec<_>>()
-            .join("|");
-        let pattern = format!("^-?(?:{fields})(?:,-?(?:{fields}))*$");
         let listed = sortable
             .iter()
             .map(|name| format!("`{name}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        parameters.push(query_parameter(
+        let mut parameter = query_parameter(
             "sort",
-            schemas::string().pattern(Some(pattern)),
+            schemas::sort_keys(&sortable),
             &format!(
-                "Fields to sort on, separated by commas, `-` before one to sort it descending: \
-                 {listed}. The id is always the last key. Default: `{}`.",
+                "Fields to sort on, separated by commas, each at most once, `-` before one to \
+                 sort it descending: {listed}. The id is always the last key. Default: `{}`.",
                 default_sort(schema)
             ),
-        ));
+        );
+        comma_separated(&mut parameter);
+        parameters.push(parameter);
     }
     parameters.push(query_parameter(
         "count",
@@ -288,7 +426,18 @@ fn list_parameters(schema: &Schema, names: &Names) -> Vec<Parameter> {
             let field = column.json_name;
             let (name, value) = match op {
                 Operator::Eq => (field.to_owned(), schemas::filter_value(column.sql_type)),
-                Operator::In => (format!("{field}__in"), schemas::non_empty_string()),
+                Operator::In if schemas::is_free_text(column.sql_type) => {
+                    (format!("{field}__in"), schemas::in_text(MAX_IN_VALUES))
+                }
+                Operator::In => {
+                    let description = filter_description(op, field, &names.plural_words);
+                    let values = schemas::in_values(column.sql_type, MAX_IN_VALUES);
+                    let mut parameter =
+                        query_parameter(&format!("{field}__in"), values, &description);
+                    comma_separated(&mut parameter);
+                    parameters.push(parameter);
+                    continue;
+                }
                 Operator::IsNull => (
                     format!("{field}__isnull"),
                     ObjectBuilder::new().schema_type(Type::Boolean),
@@ -303,6 +452,13 @@ fn list_parameters(schema: &Schema, names: &Names) -> Vec<Parameter> {
         }
     }
     parameters
+}
+
+/// `parameter`, an array, sent as one parameter whose values are separated by commas
+/// (`style: form`, `explode: false`): `sort=title,-created_at`.
+fn comma_separated(parameter: &mut Parameter) {
+    parameter.style = Some(ParameterStyle::Form);
+    parameter.explode = Some(false);
 }
 
 /// What a filter keeps, in words.
@@ -345,13 +501,14 @@ fn default_sort(schema: &Schema) -> String {
 }
 
 /// Every error status an operation may answer, the name of its shared response, and when.
-pub(crate) const ERRORS: [(u16, &str, &str); 11] = [
+pub(crate) const ERRORS: [(u16, &str, &str); 13] = [
     (
         400,
         "BadRequest",
         "A malformed request: a body that is not JSON or has the wrong shape, an unknown or \
          missing field, a failed rule (with `errors`), an `{id}` or a query parameter that does \
-         not parse, or a value the database cannot store.",
+         not parse, a malformed `If-Match` or `If-None-Match` or one of more than 16 entity \
+         tags, or a value the database cannot store.",
     ),
     (
         401,
@@ -385,9 +542,20 @@ pub(crate) const ERRORS: [(u16, &str, &str); 11] = [
         "The body is larger than the resource's limit.",
     ),
     (
+        412,
+        "PreconditionFailed",
+        "`If-Match` does not list the resource's current `ETag`: it changed since it was read. \
+         Nothing was written.",
+    ),
+    (
         415,
         "UnsupportedMediaType",
         "The body is not `application/json`.",
+    ),
+    (
+        428,
+        "PreconditionRequired",
+        "A write without `If-Match`, of a resource that requires it.",
     ),
     (
         500,
@@ -407,12 +575,13 @@ pub(crate) const ERRORS: [(u16, &str, &str); 11] = [
     ),
 ];
 
-/// Whether `route` may answer `status`.
-fn answers(route: Route, status: u16) -> bool {
+/// Whether `route` of a resource of `schema` may answer `status`.
+fn answers(schema: &Schema, route: Route, status: u16) -> bool {
     match status {
-        404 => route.has_id(),
+        404 | 412 => route.has_id(),
         408 | 413 | 415 => route.has_body(),
         409 | 507 => route.writes(),
+        428 => schema.require_if_match && route.has_id() && route.writes(),
         _ => true,
     }
 }
@@ -454,19 +623,6 @@ fn camel_case(segment: &str) -> String {
     camel
 }
 
-/// `name` with the characters a regular expression gives a meaning escaped (ECMA-262's
-/// syntax characters: an escaped `-` is an error in its Unicode mode).
-fn regex_escape(name: &str) -> String {
-    let mut escaped = String::with_capacity(name.len());
-    for c in name.chars() {
-        if "\\^$.|?*+()[]{}/".contains(c) {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,10 +635,81 @@ mod tests {
         assert_eq!(camel_case("_pin"), "pin");
     }
 
+    fn pattern(text: &str) -> regex_lite::Regex {
+        regex_lite::Regex::new(text).expect("a pattern of the document compiles")
+    }
+
+    fn header(name: axum::http::HeaderName, value: &str) -> axum::http::HeaderMap {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            name,
+            axum::http::HeaderValue::from_str(value).expect("a header value"),
+        );
+        headers
+    }
+
+    /// Every string of `alphabet` of at most `length` characters, as a header arrives: without
+    /// leading whitespace, which HTTP strips.
+    fn strings(alphabet: &[char], length: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..length {
+            last = last
+                .iter()
+                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all.retain(|text| !text.starts_with([' ', '\t']));
+        all
+    }
+
+    /// The patterns of `If-Match` and `If-None-Match` allow exactly what the server reads, so a
+    /// value they allow is never answered 400 and one they refuse always is.
     #[test]
-    fn sort_patterns_escape_field_names() {
-        assert_eq!(regex_escape("created_at"), "created_at");
-        assert_eq!(regex_escape("a.b"), "a\\.b");
-        assert_eq!(regex_escape("x-y(1)"), "x-y\\(1\\)");
+    fn condition_patterns_are_what_the_server_reads() {
+        use axum::http::header::{IF_MATCH, IF_NONE_MATCH};
+        let if_match = pattern(&condition_pattern(Some(MAX_IF_MATCH)));
+        let if_none_match = pattern(&condition_pattern(None));
+        let alphabet = ['"', 'W', '/', '*', ',', ' ', '1', 'a', '\t'];
+        let mut values = strings(&alphabet, 6);
+        let tags = |n: usize| vec!["W/\"1\""; n].join(" , ");
+        values.extend([
+            tags(MAX_IF_MATCH),
+            tags(MAX_IF_MATCH + 1),
+            tags(40),
+            "\"\u{e9}\", \"18c2f9d4e5a10\"".to_owned(),
+            "\"a\u{7f}\"".to_owned(),
+            "\"a\"\u{7f}".to_owned(),
+            ",, *, ,*,".to_owned(),
+            "\"a\";".to_owned(),
+            "w/\"1\"".to_owned(),
+        ]);
+        for value in values {
+            let Ok(_) = axum::http::HeaderValue::from_str(&value) else {
+                continue;
+            };
+            let read = precondition::if_match(&header(IF_MATCH, &value)).is_ok();
+            assert_eq!(if_match.is_match(&value), read, "If-Match: {value:?}");
+            let read = precondition::if_none_match(&header(IF_NONE_MATCH, &value)).is_ok();
+            assert_eq!(
+                if_none_match.is_match(&value),
+                read,
+                "If-None-Match: {value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn etags_match_their_pattern() {
+        let etag = pattern(ETAG_PATTERN);
+        for micros in [0_u64, 1, 1_733_135_593_200_574, 253_402_300_799_999_999] {
+            let tag: crate::ETag = format!("\"{micros:x}\"").parse().expect("a tag");
+            let value = tag.header_value();
+            assert!(etag.is_match(value.to_str().expect("ASCII")), "{value:?}");
+        }
+        for value in ["W/\"1\"", "1", "\"1", "\"a\"b\""] {
+            assert!(!etag.is_match(value), "{value:?}");
+        }
     }
 }

@@ -5,8 +5,10 @@ use crate::column::{SqlKind, SqlType};
 use crate::schema::{Column, Role, Rules, Schema};
 use serde_json::Value;
 use utoipa::Number;
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    AdditionalProperties, Array, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat,
+    SchemaType, Type,
 };
 
 /// The media type of every error body.
@@ -104,8 +106,13 @@ fn property(column: &Column, rules: Rules) -> ObjectBuilder {
     value(column.sql_type, rules).description(column.description)
 }
 
+/// The pattern of text a column stores: anything but NUL, which neither backend keeps in text
+/// (a value holding one answers 400).
+pub(crate) const TEXT_PATTERN: &str = r"^[^\x00]*$";
+
 /// The schema of a value of `sql_type` (also `null` where it is nullable), bounded by `rules`:
-/// its JSON type and format, an enum's variants, the bounds of a 16-bit integer.
+/// its JSON type and format, an enum's variants, the bounds of its width (an integer's, an
+/// `f32`'s largest magnitude), text without NUL.
 pub(crate) fn value(sql_type: SqlType, rules: Rules) -> ObjectBuilder {
     let (json_type, format) = match sql_type.kind {
         SqlKind::SmallInt => (Type::Integer, Some(custom("int16"))),
@@ -130,16 +137,34 @@ pub(crate) fn value(sql_type: SqlType, rules: Rules) -> ObjectBuilder {
         let values = names.iter().map(|name| Value::from(*name)).chain(null);
         builder = builder.enum_values(Some(values));
     }
-    // A 16-bit integer's bounds: "int16" is not a format every tool knows.
+    if sql_type.kind == SqlKind::Text && sql_type.variants.is_none() {
+        builder = builder.pattern(Some(TEXT_PATTERN));
+    }
+    // The bounds of the type's width: a value outside them answers 400, and a format alone
+    // ("int16", "int64") does not bound what every tool generates.
     let (low, high) = match sql_type.kind {
-        SqlKind::SmallInt => (Some(f64::from(i16::MIN)), Some(f64::from(i16::MAX))),
+        SqlKind::SmallInt => integer_bounds(i16::MIN.into(), i16::MAX.into()),
+        SqlKind::Integer => integer_bounds(i32::MIN.into(), i32::MAX.into()),
+        SqlKind::BigInt => integer_bounds(i64::MIN, i64::MAX),
+        SqlKind::Real => {
+            let largest = f64::from(f32::MAX);
+            (Some(Number::Float(-largest)), Some(Number::Float(largest)))
+        }
         _ => (None, None),
     };
     builder
-        .minimum(tighter(low, rules.minimum, f64::max).map(number))
-        .maximum(tighter(high, rules.maximum, f64::min).map(number))
+        .minimum(tighter(low, rules.minimum, |rule, bound| rule > bound))
+        .maximum(tighter(high, rules.maximum, |rule, bound| rule < bound))
         .min_length(rules.min_length)
         .max_length(rules.max_length)
+}
+
+/// An integer type's bounds, exactly.
+fn integer_bounds(low: i64, high: i64) -> (Option<Number>, Option<Number>) {
+    let exact = |value: i64| {
+        isize::try_from(value).map_or_else(|_| Number::Float(value as f64), Number::Int)
+    };
+    (Some(exact(low)), Some(exact(high)))
 }
 
 /// A query-string value of a filter on a column of `sql_type`: never `null`, and never empty
@@ -163,6 +188,59 @@ pub(crate) fn filter_value(sql_type: SqlType) -> ObjectBuilder {
     )
 }
 
+/// Whether an `in` filter on a column of `sql_type` is free text, whose values
+/// [`in_text`] describes: the others are [`in_values`].
+pub(crate) fn is_free_text(sql_type: SqlType) -> bool {
+    sql_type.kind == SqlKind::Text && sql_type.variants.is_none()
+}
+
+/// The values of an `in` filter on a column of `sql_type` other than free text, sent as one
+/// parameter separated by commas (`style: form`, `explode: false`): 1 to `max` values of the
+/// column's type, each as a filter takes it (none can hold a comma).
+pub(crate) fn in_values(sql_type: SqlType, max: usize) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(filter_value(sql_type))
+        .min_items(Some(1))
+        .max_items(Some(max))
+}
+
+/// The values of an `in` filter on free text: a string of 1 to `max` values separated by
+/// commas, each not empty, without NUL and without a comma. The server splits the parameter on
+/// its commas once it is percent-decoded (`a%2Cb` is two values, as most clients encode a
+/// list they are given whole), so an array, whose items percent-encode a comma of their own,
+/// would say otherwise.
+pub(crate) fn in_text(max: usize) -> ObjectBuilder {
+    let value = r"[^,\x00]+";
+    let more = max.saturating_sub(1);
+    string().pattern(Some(format!("^{value}(?:,{value}){{0,{more}}}$")))
+}
+
+/// The keys of a list's `sort`: 1 to as many as there are `sortable` fields, each field at most
+/// once, ascending (`title`) or descending (`-title`).
+pub(crate) fn sort_keys(sortable: &[&str]) -> Array {
+    let keys = sortable
+        .iter()
+        .flat_map(|name| [Value::from(*name), Value::from(format!("-{name}"))]);
+    let mut keys = ArrayBuilder::new()
+        .items(string().enum_values(Some(keys)))
+        .min_items(Some(1))
+        .max_items(Some(sortable.len()))
+        .build();
+    // "Each at most once", a keyword utoipa does not have: `maxContains` of either direction.
+    let once = sortable
+        .iter()
+        .map(|name| {
+            serde_json::json!({
+                "contains": {"enum": [name, format!("-{name}")]},
+                "minContains": 0,
+                "maxContains": 1,
+            })
+        })
+        .collect();
+    keys.extensions = Some(Extensions::from_iter([("allOf", Value::Array(once))]));
+    keys
+}
+
 /// A string.
 pub(crate) fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
@@ -181,11 +259,22 @@ fn custom(format: &str) -> SchemaFormat {
     SchemaFormat::Custom(format.to_owned())
 }
 
-/// The tighter of a type's bound and a rule's, by `pick` (`max` for a minimum).
-fn tighter(bound: Option<f64>, rule: Option<f64>, pick: fn(f64, f64) -> f64) -> Option<f64> {
+/// The tighter of a type's bound and a rule's: the rule where `tighter(rule, bound)` (`>` for a
+/// minimum), the type's bound, exact, otherwise.
+fn tighter(
+    bound: Option<Number>,
+    rule: Option<f64>,
+    tighter: fn(f64, f64) -> bool,
+) -> Option<Number> {
+    let as_f64 = |number: &Number| match *number {
+        Number::Int(value) => value as f64,
+        Number::UInt(value) => value as f64,
+        Number::Float(value) => value,
+    };
     match (bound, rule) {
-        (Some(bound), Some(rule)) => Some(pick(bound, rule)),
-        (bound, rule) => bound.or(rule),
+        (Some(bound), Some(rule)) if !tighter(rule, as_f64(&bound)) => Some(bound),
+        (_, Some(rule)) => Some(number(rule)),
+        (bound, None) => bound,
     }
 }
 
@@ -214,9 +303,18 @@ mod tests {
                 SqlKind::SmallInt,
                 r#"{"type":"integer","format":"int16","minimum":-32768,"maximum":32767}"#,
             ),
-            (SqlKind::Integer, r#"{"type":"integer","format":"int32"}"#),
-            (SqlKind::BigInt, r#"{"type":"integer","format":"int64"}"#),
-            (SqlKind::Real, r#"{"type":"number","format":"float"}"#),
+            (
+                SqlKind::Integer,
+                r#"{"type":"integer","format":"int32","minimum":-2147483648,"maximum":2147483647}"#,
+            ),
+            (
+                SqlKind::BigInt,
+                r#"{"type":"integer","format":"int64","minimum":-9223372036854775808,"maximum":9223372036854775807}"#,
+            ),
+            (
+                SqlKind::Real,
+                r#"{"type":"number","format":"float","minimum":-3.4028234663852886e38,"maximum":3.4028234663852886e38}"#,
+            ),
             (SqlKind::Double, r#"{"type":"number","format":"double"}"#),
             (SqlKind::Boolean, r#"{"type":"boolean"}"#),
             (SqlKind::Uuid, r#"{"type":"string","format":"uuid"}"#),
@@ -225,7 +323,10 @@ mod tests {
                 r#"{"type":"string","format":"date-time"}"#,
             ),
             (SqlKind::Date, r#"{"type":"string","format":"date"}"#),
-            (SqlKind::Text, r#"{"type":"string"}"#),
+            (
+                SqlKind::Text,
+                r#"{"type":"string","pattern":"^[^\\x00]*$"}"#,
+            ),
         ];
         for (kind, expected) in cases {
             let expected: Value = serde_json::from_str(expected).expect("JSON");
@@ -250,7 +351,7 @@ mod tests {
         );
         assert_eq!(
             json(filter_value(SqlType::new(SqlKind::Text).nullable())),
-            serde_json::json!({"type": "string", "minLength": 1})
+            serde_json::json!({"type": "string", "minLength": 1, "pattern": TEXT_PATTERN})
         );
     }
 
@@ -281,7 +382,71 @@ mod tests {
         };
         assert_eq!(
             json(value(SqlType::new(SqlKind::Text), rules)),
-            serde_json::json!({"type": "string", "minLength": 1, "maxLength": 200})
+            serde_json::json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT_PATTERN})
+        );
+        let rules = Rules {
+            minimum: Some(-9e9),
+            maximum: Some(9.3e18),
+            ..Rules::NONE
+        };
+        assert_eq!(
+            json(value(SqlType::new(SqlKind::BigInt), rules)),
+            serde_json::json!({"type": "integer", "format": "int64", "minimum": -9_000_000_000_i64, "maximum": i64::MAX})
+        );
+    }
+
+    #[test]
+    fn in_filters_take_values_without_commas() {
+        assert!(is_free_text(SqlType::new(SqlKind::Text).nullable()));
+        assert!(!is_free_text(
+            SqlType::new(SqlKind::Text).with_variants(&["a"])
+        ));
+        assert_eq!(
+            json(in_text(100)),
+            serde_json::json!({"type": "string", "pattern": "^[^,\\x00]+(?:,[^,\\x00]+){0,99}$"})
+        );
+        let values = serde_json::to_value(in_values(SqlType::new(SqlKind::Boolean), 3).build())
+            .expect("a schema serializes");
+        assert_eq!(
+            values,
+            serde_json::json!({
+                "type": "array",
+                "items": {"type": "boolean"},
+                "minItems": 1,
+                "maxItems": 3,
+            })
+        );
+        let pattern = regex_lite::Regex::new(&in_text(3).build().pattern.expect("a pattern"))
+            .expect("a pattern");
+        for (text, valid) in [
+            ("a", true),
+            ("a,b c,d", true),
+            ("a,,b", false),
+            (",a", false),
+            ("a,", false),
+            ("", false),
+            ("a,b,c,d", false),
+            ("a\0", false),
+        ] {
+            assert_eq!(pattern.is_match(text), valid, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sort_keys_name_each_field_once() {
+        let keys = serde_json::to_value(sort_keys(&["a", "b"])).expect("a schema serializes");
+        assert_eq!(
+            keys,
+            serde_json::json!({
+                "type": "array",
+                "items": {"type": "string", "enum": ["a", "-a", "b", "-b"]},
+                "minItems": 1,
+                "maxItems": 2,
+                "allOf": [
+                    {"contains": {"enum": ["a", "-a"]}, "minContains": 0, "maxContains": 1},
+                    {"contains": {"enum": ["b", "-b"]}, "minContains": 0, "maxContains": 1},
+                ],
+            })
         );
     }
 }

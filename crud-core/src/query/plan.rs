@@ -7,6 +7,7 @@ use super::value::quoted;
 use super::{ListQuery, QueryError, Value};
 use crate::operator::Operator;
 use crate::schema::{Column, Schema};
+use chrono::DateTime;
 
 /// A [`ListQuery`] ready to run on a resource.
 #[derive(Debug)]
@@ -225,14 +226,33 @@ fn filters(schema: &Schema, query: &ListQuery) -> Result<Vec<Planned>, QueryErro
             }
             (op, _) => return Err(field(format!("takes one value with `{op}`"))),
         };
+        let (op, values) = within_columns(filter.op, values);
         planned.push(Planned {
             column: index,
-            op: filter.op,
+            op,
             values,
         });
     }
     planned.sort_by_key(|filter| (filter.column, filter.op));
     Ok(planned)
+}
+
+/// A comparison with a timestamp after the latest a column holds (a time of year 9999 whose
+/// offset puts it in year 10000 in UTC) as the same comparison with that latest timestamp: on
+/// SQLite timestamps compare as text, where year 10000's (`+10000-...`) sorts first. Those
+/// before year 1 (`0000-...`, `-0001-...`) sort first there as they should.
+fn within_columns(op: Operator, values: Vec<Value>) -> (Operator, Vec<Value>) {
+    let latest = DateTime::from_timestamp_micros(crate::column::LATEST_TIMESTAMP_MICROS)
+        .expect("the last microsecond of year 9999 is a timestamp");
+    match (op, values.as_slice()) {
+        (Operator::Lt | Operator::Lte, [Value::Timestamp(time)]) if *time > latest => {
+            (Operator::Lte, vec![Value::Timestamp(latest)])
+        }
+        (Operator::Gt | Operator::Gte, [Value::Timestamp(time)]) if *time > latest => {
+            (Operator::Gt, vec![Value::Timestamp(latest)])
+        }
+        _ => (op, values),
+    }
 }
 
 fn sort(schema: &Schema, query: &ListQuery) -> Result<Vec<SortColumn>, QueryError> {

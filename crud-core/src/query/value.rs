@@ -138,7 +138,8 @@ impl Value {
             // The nearest `f32`, as a query string's text is read for the column.
             (Self::Double(value), SqlKind::Real) => Self::Real(checked(value as f32)?),
             (Self::Timestamp(value), SqlKind::Timestamp) => {
-                value.check()?;
+                // Any year: a value compared with a column may lie outside those it holds.
+                crate::column::check_instant(&value)?;
                 Self::Timestamp(value)
             }
             (Self::Date(value), SqlKind::Date) => {
